@@ -1,0 +1,5 @@
+"""Allow `python -m gridgov`."""
+
+from gridgov.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""The fixed permission catalogue and the roles that bundle it; anything not listed is denied."""
+
+PERMISSIONS: dict[str, str] = {
+    "ticket.view": "查看工单",
+    "ticket.receive": "受理/登记工单",
+    "ticket.reject": "不予受理",
+    "ticket.dispatch": "派单",
+    "ticket.sign": "签收",
+    "ticket.return": "回退",
+    "ticket.request_extension": "申请延期",
+    "ticket.decide_extension": "审核延期",
+    "ticket.report": "办理反馈",
+    "ticket.close": "核查结案",
+    "ticket.rework": "发回重办",
+    "ticket.merge": "并单/拆单",
+    "ticket.reopen": "重新启用",
+    "ticket.callback": "回访",
+    "investigation.open": "发起调查",
+    "investigation.conclude": "责任认定",
+    "pii.view": "查看个人信息",
+    "masterdata.edit": "维护基础数据",
+}
+
+_HANDLING = {"ticket.view", "ticket.sign", "ticket.return", "ticket.request_extension", "ticket.report", "pii.view"}
+
+ROLES: dict[str, tuple[str, frozenset[str]]] = {
+    "hotline_operator": ("话务员", frozenset({"ticket.view", "ticket.receive", "ticket.reject", "ticket.callback", "pii.view"})),
+    "dispatcher": ("派单员", frozenset({
+        "ticket.view", "ticket.receive", "ticket.reject", "ticket.dispatch", "ticket.decide_extension",
+        "ticket.close", "ticket.rework", "ticket.merge", "ticket.reopen", "ticket.callback", "pii.view",
+    })),
+    "unit_handler": ("单位经办人", frozenset(_HANDLING)),
+    "unit_leader": ("单位负责人", frozenset(_HANDLING)),
+    "grid_leader": ("网格长", frozenset({"ticket.view", "ticket.receive"})),
+    "grid_worker": ("网格员", frozenset({"ticket.view", "ticket.receive"})),
+    "grid_instructor": ("网格指导员", frozenset({"ticket.view"})),
+    "investigator": ("常调队员", frozenset({"ticket.view", "investigation.open", "investigation.conclude", "pii.view"})),
+    "leadership_viewer": ("领导查阅", frozenset({"ticket.view"})),
+    "admin": ("系统管理员", frozenset(PERMISSIONS)),
+}
+
+ROLE_CHOICES = [(code, label) for code, (label, _perms) in ROLES.items()]
+# Roles whose grant is scoped to a unit rather than an area subtree.
+UNIT_ROLES = frozenset({"unit_handler", "unit_leader"})
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    """Return the permissions a role carries (none for an unknown role)."""
+    return ROLES.get(role, ("", frozenset()))[1]

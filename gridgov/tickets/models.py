@@ -1,0 +1,167 @@
+"""Tickets, their assignments to units, extensions and the append-only timeline."""
+
+from django.conf import settings
+from django.db import models
+
+from gridgov.audit.models import AppendOnlyModel
+from gridgov.tickets.states import AssignmentState, TicketState
+
+
+class Channel(models.Model):
+    """A source of tickets (12345 热线, 网格巡查, …), admin-editable."""
+
+    code = models.SlugField("渠道编码", max_length=30, primary_key=True)
+    name = models.CharField("渠道名称", max_length=50)
+    prefix = models.CharField("编号前缀", max_length=6, help_text="工单编号的前缀，如 RX")
+    active = models.BooleanField("启用", default=True)
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "渠道"
+        verbose_name_plural = "渠道"
+        ordering = ["sort", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class NumberSequence(models.Model):
+    """The last number used per channel and day, so ticket numbers are gap-tolerant but unique."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "day"], name="numberseq_unique")]
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"
+
+
+class Ticket(models.Model):
+    """One citizen request or reported event."""
+
+    number = models.CharField("工单编号", max_length=30, unique=True)
+    channel = models.ForeignKey(Channel, verbose_name="渠道", on_delete=models.PROTECT)
+    external_id = models.CharField("外部编号", max_length=64, null=True, blank=True)
+    category = models.ForeignKey("units.Category", verbose_name="事项分类", on_delete=models.PROTECT)
+    rule = models.ForeignKey("units.ResponsibilityRule", verbose_name="适用责任清单版本", on_delete=models.PROTECT)
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("诉求内容")
+    address = models.CharField("地址", max_length=200, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    area = models.ForeignKey("areas.Area", verbose_name="所属网格", null=True, blank=True, on_delete=models.PROTECT)
+    located_by = models.CharField("定位方式", max_length=10, blank=True)
+    routing_reason = models.CharField("派单建议理由", max_length=300, blank=True)
+    suggested_lead = models.ForeignKey("units.Unit", verbose_name="建议主办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    suggested_support = models.JSONField("建议协办单位", default=list, blank=True)
+    citizen_name = models.CharField("诉求人", max_length=50, blank=True)
+    citizen_phone = models.CharField("联系电话", max_length=20, blank=True, db_index=True)
+    urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    state = models.CharField("状态", max_length=12, choices=TicketState.choices, default=TicketState.RECEIVED, db_index=True)
+    parent = models.ForeignKey("self", verbose_name="并入主单", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_children")
+    received_at = models.DateTimeField("受理时间", db_index=True)
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+    handle_deadline = models.DateTimeField("办理时限", null=True, blank=True, db_index=True)
+    dispatch_round = models.PositiveSmallIntegerField("派单轮次", default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "工单"
+        verbose_name_plural = "工单"
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=models.Q(external_id__isnull=False), name="ticket_external_id_per_channel"
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "received_at"]), models.Index(fields=["category", "received_at"])]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class Assignment(models.Model):
+    """A ticket handed to one unit as lead (主办) or support (协办)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "主办"
+        SUPPORT = "support", "协办"
+
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("units.Unit", verbose_name="承办单位", on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField("角色", max_length=10, choices=Role.choices)
+    round = models.PositiveSmallIntegerField("派单轮次", default=1, help_text="回退或重新启用后再次派单时递增")
+    state = models.CharField("状态", max_length=10, choices=AssignmentState.choices, default=AssignmentState.PENDING)
+    dispatched_at = models.DateTimeField("交办时间")
+    sign_deadline = models.DateTimeField("签收时限")
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    handle_deadline = models.DateTimeField("办理时限")
+    reported_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    returned_at = models.DateTimeField("回退时间", null=True, blank=True)
+    result = models.TextField("办理结果", blank=True)
+    return_reason = models.CharField("回退理由", max_length=300, blank=True)
+    rework_count = models.PositiveSmallIntegerField("重办次数", default=0)
+
+    class Meta:
+        verbose_name = "交办记录"
+        verbose_name_plural = "交办记录"
+        ordering = ["ticket_id", "id"]
+        indexes = [models.Index(fields=["unit", "state"]), models.Index(fields=["unit", "dispatched_at"])]
+
+    def __str__(self):
+        return f"{self.ticket_id} → {self.unit_id} ({self.get_role_display()})"
+
+
+class Extension(models.Model):
+    """A unit's request for more time on an assignment, decided by the centre."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已批准"
+        DENIED = "denied", "未批准"
+
+    assignment = models.ForeignKey(Assignment, verbose_name="交办记录", on_delete=models.CASCADE, related_name="extensions")
+    requested_at = models.DateTimeField("申请时间")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField("延期时长", max_digits=6, decimal_places=2)
+    limit_unit = models.CharField("单位", max_length=12)
+    reason = models.CharField("申请理由", max_length=300)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_note = models.CharField("审核意见", max_length=300, blank=True)
+    old_deadline = models.DateTimeField("原办理时限")
+    new_deadline = models.DateTimeField("延期后时限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["requested_at", "id"]
+
+
+class TimelineEvent(AppendOnlyModel):
+    """One step in a ticket's history; never changed once written."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField("序号")
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    verb = models.CharField("动作", max_length=30)
+    from_state = models.CharField("原状态", max_length=12, blank=True)
+    to_state = models.CharField("新状态", max_length=12)
+    assignment = models.ForeignKey(Assignment, verbose_name="交办记录", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["ticket_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="timeline_seq_unique")]

@@ -1,0 +1,16 @@
+"""Finding the responsibility-list version that applies to a ticket."""
+
+from datetime import datetime
+
+from gridgov.core.errors import InvalidInput
+from gridgov.units.models import Category, ResponsibilityRule
+
+
+def rule_in_force(category: Category, at: datetime) -> ResponsibilityRule:
+    """Return the rule of the category (or its nearest ancestor) in force at `at`: changes apply to later tickets only."""
+    order = category.ancestor_ids()
+    rules = ResponsibilityRule.objects.filter(category_id__in=order, effective_from__lte=at).select_related("category", "department")
+    best = min(rules, key=lambda r: (order.index(r.category_id), -r.effective_from.timestamp()), default=None)
+    if best is None:
+        raise InvalidInput(f"事项“{category.name}”在{at:%Y-%m-%d}尚无生效的责任清单")
+    return best
