@@ -126,13 +126,9 @@ def do_receive(actor, *, channel: str, category: str | int, title: str, descript
     rule = rule_in_force(cat, ctx.now)
     route = suggest(rule, lon=lon, lat=lat, address=address, reporter_area_code=reporter_area_code)
     require(actor, "ticket.receive", area_code=route.area_code)
-    ticket = Ticket(
-        channel=ch, external_id=external_id or None, category=cat, rule=rule, title=(title or "").strip(),
-        description=(description or "").strip(), address=address, lon=lon, lat=lat, area_id=route.area_code,
-        located_by=route.located_by, routing_reason=route.reason, suggested_lead_id=route.lead_unit_id,
-        suggested_support=list(route.support_unit_ids), citizen_name=citizen_name, citizen_phone=citizen_phone,
-        urgency=urgency or rule.urgency, received_at=ctx.now, created_by=actor,
-    )
+    ticket = lifecycle.new_ticket(ctx, channel=ch, category=cat, rule=rule, route=route, title=title, description=description,
+                                  address=address, lon=lon, lat=lat, citizen_name=citizen_name, citizen_phone=citizen_phone,
+                                  urgency=urgency, external_id=external_id)
     try:
         with transaction.atomic():
             ticket.number = next_number(ch, clock.local_date(ctx.now))

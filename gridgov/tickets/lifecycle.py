@@ -98,6 +98,19 @@ def check(case: Case | None, verb: str, assignment: Assignment | None = None, **
         raise InvalidInput(f"{t.label}需要填写：{'、'.join(missing)}", {"missing": missing})
 
 
+def new_ticket(ctx: Context, *, channel, category, rule, route, title: str, description: str, address: str = "",
+               lon=None, lat=None, citizen_name: str = "", citizen_phone: str = "", urgency: str | None = None,
+               external_id: str | None = None) -> Ticket:
+    """Build an unsaved ticket from validated intake data, its rule in force and its routing suggestion."""
+    return Ticket(
+        channel=channel, external_id=external_id or None, category=category, rule=rule, title=(title or "").strip(),
+        description=(description or "").strip(), address=address, lon=lon, lat=lat, area_id=route.area_code,
+        located_by=route.located_by, routing_reason=route.reason[:300], suggested_lead_id=route.lead_unit_id,
+        suggested_support=list(route.support_unit_ids), citizen_name=citizen_name, citizen_phone=citizen_phone,
+        urgency=urgency or rule.urgency, received_at=ctx.now, created_by_id=ctx.actor_id,
+    )
+
+
 def receive(ctx: Context, ticket: Ticket) -> Case:
     """Start the lifecycle of a new, unsaved ticket."""
     check(None, "receive", channel=ticket.channel_id, category=ticket.category_id, title=ticket.title, description=ticket.description)
@@ -267,7 +280,7 @@ def rework(case: Case, ctx: Context, *, reason: str) -> None:
 def merge(case: Case, ctx: Context, *, parent: Ticket, note: str = "") -> None:
     """并单: the ticket becomes a child of another ticket about the same matter."""
     check(case, "merge", parent=parent)
-    if parent.pk == case.ticket.pk:
+    if parent is case.ticket or (parent.pk is not None and parent.pk == case.ticket.pk):
         raise InvalidInput("不能并入自身")
     if parent.state in (S.MERGED, S.REJECTED) or parent.parent_id:
         raise InvalidState("主单已并单或不予受理，不能作为主单")

@@ -48,9 +48,10 @@ def routing_inputs() -> RoutingInputs:
     return _cache["inputs"]
 
 
-def suggest(rule: ResponsibilityRule, *, lon=None, lat=None, address: str = "", reporter_area_code: str | None = None) -> routing.RouteSuggestion:
-    """Suggest the ticket's grid and handling units, with the reason in words."""
-    inputs = routing_inputs()
+def suggest(rule: ResponsibilityRule, *, lon=None, lat=None, address: str = "", reporter_area_code: str | None = None,
+            inputs: RoutingInputs | None = None) -> routing.RouteSuggestion:
+    """Suggest the ticket's grid and handling units, with the reason in words (bulk callers pass `inputs` once)."""
+    inputs = inputs or routing_inputs()
     return routing.route(
         rule=routing.Rule(handler=rule.handler, department_id=rule.department_id, category_name=rule.category.name),
         point=(lon, lat) if lon is not None and lat is not None else None,
