@@ -1,0 +1,58 @@
+"""Importing and exporting the area tree as GeoJSON: all-or-nothing, with every problem listed."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from shapely.geometry import mapping, shape
+
+from gridgov.areas.geojson import AreaRecord, Problem, parse_and_validate, to_feature_collection
+from gridgov.areas.models import Area
+
+
+class AreaImportError(Exception):
+    """The file has problems; nothing was imported."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} 个问题，未导入任何数据")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+def _record(area: Area) -> AreaRecord:
+    return AreaRecord(code=area.code, name=area.name, level=area.level, parent_code=area.parent_id, kind=area.kind,
+                      geometry=shape(area.boundary) if area.boundary else None, key_grid=area.key_grid)
+
+
+def existing_records() -> dict[str, AreaRecord]:
+    """Return the stored tree as validator records."""
+    return {a.code: _record(a) for a in Area.objects.all()}
+
+
+def import_areas(data: dict, tolerance: float = 1e-6) -> ImportResult:
+    """Validate a FeatureCollection against itself and the stored tree, then create or update every area in it."""
+    existing = existing_records()
+    records, problems = parse_and_validate(data, existing=existing, tolerance=tolerance)
+    if problems:
+        raise AreaImportError(problems)
+    now = timezone.now()
+    rows = [Area(code=r.code, name=r.name, level=r.level, parent_id=r.parent_code, kind=r.kind if r.kind in Area.Kind.values else "",
+                 boundary=mapping(r.geometry) if r.geometry is not None else None, key_grid=r.key_grid, updated_at=now)
+            for r in records]
+    with transaction.atomic():
+        # Parents precede children in `records`, so each batch only refers to rows already written.
+        Area.objects.bulk_create(rows, batch_size=500, update_conflicts=True, unique_fields=["code"],
+                                 update_fields=["name", "level", "parent", "kind", "boundary", "key_grid", "updated_at"])
+    updated = sum(1 for r in records if r.code in existing)
+    return ImportResult(created=len(records) - updated, updated=updated)
+
+
+def export_areas(root: str | None = None) -> dict:
+    """Return the tree (or the subtree under `root`) as a GeoJSON FeatureCollection."""
+    areas = Area.objects.subtree(root) if root else Area.objects.all()
+    return to_feature_collection(_record(a) for a in areas.order_by("level", "code"))

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from gridgov.tickets.models import Channel
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "prefix", "active", "sort"]
+    list_editable = ["active", "sort"]
+# Tickets are deliberately not in the admin: they change only through the do_* actions and are read through visible_to.
