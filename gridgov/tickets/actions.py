@@ -63,7 +63,7 @@ def _acting(actor, ticket_id, verb: str, *, unit_of=None, now=None):
     """Lock a visible ticket, check the verb's permission, yield (case, ctx), then persist in the same transaction."""
     with transaction.atomic():
         get_visible(actor, ticket_id)
-        ticket = Ticket.objects.select_for_update().select_related("rule__category", "parent").get(pk=ticket_id)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("rule__category", "parent").get(pk=ticket_id)
         case = load_case(ticket)
         scope_unit = unit_of(case) if unit_of else None
         require(actor, TRANSITIONS[verb].permission, ticket, unit_id=scope_unit)

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, Value, When
 from django.db.models import Case as SqlCase
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from gridgov.api.schemas import (
     ERRORS, MAX_ID, ApproveExtensionIn, CallbackIn, CloseIn, ConcludeInvestigationIn, DenyExtensionIn,
@@ -64,7 +64,7 @@ ORDERINGS = {
 def create_ticket(request, payload: TicketIn):
     """受理: register a ticket, locate it and attach the routing suggestion."""
     ticket = actions.do_receive(request.auth, **payload.dict())
-    return 201, ticket_detail(request.auth, ticket.pk, reason="api create")
+    return Status(201, ticket_detail(request.auth, ticket.pk, reason="api create"))
 
 
 @router.get("", response={200: TicketPage, **ERRORS}, operation_id="tickets_list", summary="工单列表")

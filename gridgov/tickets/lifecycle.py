@@ -195,10 +195,16 @@ def _parse_amount(amount, limit_unit) -> Decimal:
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         raise InvalidInput("延期时长必须是数字") from None
+    # NaN would make the comparisons below raise; more than 2 decimals would not survive the column.
+    if not value.is_finite() or value != value.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
+        raise InvalidInput("延期时长必须是数字，最多两位小数")
     if value <= 0 or value > 365:
         raise InvalidInput("延期时长必须大于0且不超过365")
     if limit_unit not in LIMIT_UNITS:
         raise InvalidInput("时长单位无效")
+    if limit_unit == "work_days" and value != value.to_integral_value():
+        # Otherwise approving it fails in compute_deadline, after the request was already accepted.
+        raise InvalidInput("按工作日延期时，延期时长必须是整数")
     return value
 
 
@@ -323,7 +329,12 @@ def open_investigation(case: Case, ctx: Context, *, note: str = "") -> Investiga
         raise InvalidState("只有回访不满意的工单才能发起调查")
     if any(i.state == Investigation.State.OPEN for i in case.investigations):
         raise InvalidState("该工单已有进行中的调查")
-    inv = Investigation(ticket=case.ticket, callback=answered[-1], opened_at=ctx.now, opened_by_id=ctx.actor_id, note=(note or "").strip())
+    latest = answered[-1]
+    # One finding per unsatisfied verdict: a second inquiry into the same callback would deduct twice.
+    if any((latest.pk is not None and i.callback_id == latest.pk)
+           or (Investigation.callback.is_cached(i) and i.callback is latest) for i in case.investigations):
+        raise InvalidState("该次不满意回访已调查认定，不能重复发起调查")
+    inv = Investigation(ticket=case.ticket, callback=latest, opened_at=ctx.now, opened_by_id=ctx.actor_id, note=(note or "").strip())
     case.investigations.append(case.add(inv))
     case.record(ctx, "open_investigation", S.CLOSED, note=note)
     return inv
@@ -341,6 +352,8 @@ def conclude_investigation(case: Case, ctx: Context, inv: Investigation, *, find
         points = Decimal(str(deduction_points or 0))
     except (InvalidOperation, ValueError):
         raise InvalidInput("扣分必须是数字") from None
+    if not points.is_finite():
+        raise InvalidInput("扣分必须是数字")
     if finding == Investigation.Finding.RESPONSIBLE:
         if not responsible_unit_id:
             raise InvalidInput("认定有责必须指定责任单位")
