@@ -1,0 +1,34 @@
+"""`gridgov demo` end to end: builds a district into a fresh data directory once, then reuses it."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+
+def _demo(data_dir, *extra):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the demo is the embedded-database path
+    return subprocess.run([sys.executable, "-m", "gridgov", "demo", "--no-serve", "--data-dir", str(data_dir), *extra],
+                          capture_output=True, text=True, env=env, timeout=300, check=True).stdout
+
+
+def _count(db, table):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_demo_builds_once_then_reuses_and_resets(tmp_path):
+    out = _demo(tmp_path, "--tickets", "300")
+    db = tmp_path / "gridgov.sqlite3"
+    assert "构建完成" in out and "http://127.0.0.1:8000/" in out and "dispatcher" in out
+    assert _count(db, "tickets_ticket") == 300
+    assert _count(db, "areas_area") > 3000
+    assert _count(db, "units_category") >= 60 + 8
+    events = _count(db, "tickets_timelineevent")
+
+    again = _demo(tmp_path, "--tickets", "999", "--port", "8123")
+    assert "复用已有演示数据" in again and "http://127.0.0.1:8123/" in again
+    assert _count(db, "tickets_ticket") == 300 and _count(db, "tickets_timelineevent") == events
+
+    _demo(tmp_path, "--tickets", "120", "--reset")
+    assert _count(db, "tickets_ticket") == 120
