@@ -101,6 +101,12 @@ def build_world() -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Hash the personas' passwords cheaply: the default PBKDF2 makes building the world take seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db) -> World:
     """The test district with its personas."""

@@ -38,9 +38,13 @@ def on_not_found(request, exc):
     return error(request, 404, "not_found", "对象不存在或无权访问")
 
 
+HTTP_ERRORS = {400: ("bad_request", "请求格式不正确，无法解析请求体（应为 JSON）"), 405: ("method_not_allowed", "不支持该请求方法")}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return error(request, exc.status_code, "http_error", str(exc))
+    code, message = HTTP_ERRORS.get(exc.status_code, ("http_error", "请求无法处理"))
+    return error(request, exc.status_code, code, message, {"reason": str(exc)})
 
 
 def _register_routers() -> None:

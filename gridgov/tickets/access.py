@@ -97,8 +97,13 @@ def can_view_pii(user, ticket: Ticket) -> bool:
 
 
 def mask_phone(phone: str) -> str:
-    """Show only the first 3 and last 4 digits of a phone number."""
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
+    """Show only the first 3 and last 4 digits of a phone number, and never more than all but 4 of them."""
+    # 3 + 4 shown of an 8-digit landline would hide a single digit.
+    if len(phone) >= 11:
+        return phone[:3] + "****" + phone[-4:]
+    if len(phone) >= 8:
+        return "*" * (len(phone) - 4) + phone[-4:]
+    return "*" * len(phone)
 
 
 def mask_name(name: str) -> str:

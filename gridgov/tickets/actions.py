@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.dispatch import Signal
 
+from gridgov.areas.models import Area
 from gridgov.callbacks.models import Callback, Investigation
 from gridgov.core import clock
 from gridgov.core.calendar import get_calendar
-from gridgov.core.errors import InvalidInput, NotFound
+from gridgov.core.errors import InvalidInput, InvalidState, NotFound
 from gridgov.tickets import lifecycle
 from gridgov.tickets.access import get_visible, require
 from gridgov.tickets.lifecycle import Case, Context
@@ -24,7 +25,7 @@ from gridgov.units.responsibility import rule_in_force
 # Sent after commit with the ticket id and the verb, for notifications and integrations.
 ticket_changed = Signal()
 
-PHONE_RE = re.compile(r"^[0-9+\-]{5,20}$")
+PHONE_RE = re.compile(r"[0-9+\-]{5,20}")
 
 
 def load_case(ticket: Ticket) -> Case:
@@ -118,10 +119,12 @@ def do_receive(actor, *, channel: str, category: str | int, title: str, descript
     if cat is None or cat.children.exists():
         raise InvalidInput("事项分类不存在，或不是末级分类", {"field": "category"})
     lon, lat = _validate_point(lon, lat)
-    if citizen_phone and not PHONE_RE.match(citizen_phone):
+    if citizen_phone and not PHONE_RE.fullmatch(citizen_phone):
         raise InvalidInput("联系电话格式不正确", {"field": "citizen_phone"})
     if urgency and urgency not in Urgency.values:
         raise InvalidInput("紧急程度无效", {"field": "urgency"})
+    if reporter_area_code and not Area.objects.filter(code=reporter_area_code).exists():
+        raise InvalidInput("上报人所属网格不存在", {"field": "reporter_area_code"})
     ctx = _context(actor, now)
     rule = rule_in_force(cat, ctx.now)
     route = suggest(rule, lon=lon, lat=lat, address=address, reporter_area_code=reporter_area_code)
@@ -146,6 +149,9 @@ def do_receive(actor, *, channel: str, category: str | int, title: str, descript
 def do_reject(actor, ticket_id, *, reason: str, now=None) -> Ticket:
     """不予受理."""
     with _acting(actor, ticket_id, "reject", now=now) as (case, ctx):
+        # A rejected ticket may not be a parent (see lifecycle.merge), so its merged children must be split off first.
+        if case.ticket.state in TRANSITIONS["reject"].sources and Ticket.objects.filter(parent_id=case.ticket.pk).exists():
+            raise InvalidState("该工单有并入的子单，请先拆单再不予受理")
         lifecycle.reject(case, ctx, reason=reason)
     return case.ticket
 
@@ -226,8 +232,13 @@ def do_rework(actor, ticket_id, *, reason: str, now=None) -> Ticket:
 
 def do_merge(actor, ticket_id, *, parent_id, note: str = "", now=None) -> Ticket:
     """并单 into a parent the actor can also see."""
+    if parent_id is None or not str(parent_id).strip():
+        raise InvalidInput("并单需要填写：主单", {"field": "parent_id"})
     parent = get_visible(actor, parent_id)
     with _acting(actor, ticket_id, "merge", now=now) as (case, ctx):
+        # Merges are one level deep: a ticket that is itself a parent cannot become someone's child.
+        if case.ticket.state in TRANSITIONS["merge"].sources and Ticket.objects.filter(parent_id=case.ticket.pk).exists():
+            raise InvalidState("该工单已有并入的子单，不能再并入其他工单")
         lifecycle.merge(case, ctx, parent=parent, note=note)
     return case.ticket
 

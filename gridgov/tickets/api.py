@@ -98,10 +98,12 @@ def _verb_endpoint(verb: str, body):
 
 
 def _verb_description(verb: str) -> str:
+    """Describe a verb from the transition table, so the document cannot drift from the rules."""
     t = TRANSITIONS[verb]
-    sources = "、".join(TicketState(s).label for s in sorted(t.sources))
-    target = f"，完成后为“{TicketState(t.target).label}”" if t.target else ""
-    return f"{t.label}：{getattr(actions, f'do_{verb}').__doc__}\n\n工单状态为 {sources} 时可用{target}；所需权限 `{t.permission}`。返回更新后的工单详情。"
+    sources = "、".join(s.label for s in TicketState if s in t.sources)
+    target = f"，完成后工单为“{TicketState(t.target).label}”" if t.target else ""
+    on = "作用于本单位的一条交办记录；" if verb in UNIT_SCOPED_VERBS else ""
+    return f"{t.label}。{on}工单为“{sources}”时可用{target}。所需权限 `{t.permission}`。返回更新后的工单详情。"
 
 
 for _verb, _body in VERB_BODIES.items():
@@ -202,6 +204,7 @@ def ticket_detail(user, ticket_id, *, reason: str) -> dict:
     if pii and (t.citizen_name or t.citizen_phone):
         audit(user, "pii.view", t, reason=reason)
     current_round = t.dispatch_round
+    children = list(t.merged_children.order_by("id").values("id", "number"))
     return {
         "id": t.pk, "number": t.number, "channel": {"code": t.channel_id, "name": t.channel.name},
         "external_id": t.external_id, "category": {"code": t.category.code, "name": t.category.name},
@@ -214,7 +217,7 @@ def ticket_detail(user, ticket_id, *, reason: str) -> dict:
         "citizen_phone": t.citizen_phone if pii else access.mask_phone(t.citizen_phone),
         "pii_masked": not pii, "urgency": t.urgency, "state": t.state, "state_label": t.get_state_display(),
         "parent": {"id": t.parent_id, "number": t.parent.number} if t.parent_id else None,
-        "merged_children": list(t.merged_children.order_by("id").values("id", "number")),
+        "merged_children": children,
         "received_at": t.received_at, "dispatched_at": t.dispatched_at, "closed_at": t.closed_at,
         "handle_deadline": t.handle_deadline, "overdue": _overdue(t, now), "dispatch_round": t.dispatch_round,
         "created_by": _name(t.created_by),
@@ -247,7 +250,7 @@ def ticket_detail(user, ticket_id, *, reason: str) -> dict:
             "verb_label": TRANSITIONS[ev.verb].label if ev.verb in TRANSITIONS else ev.verb,
             "from_state": ev.from_state, "to_state": ev.to_state, "assignment_id": ev.assignment_id, "note": ev.note,
         } for ev in case.events],
-        "allowed_actions": allowed_actions(user, case, now),
+        "allowed_actions": allowed_actions(user, case, now, has_children=bool(children)),
     }
 
 
@@ -265,8 +268,8 @@ def _targets(case: Case, verb: str) -> list[dict]:
     return [{}]
 
 
-def _refused_by_lifecycle(case: Case, verb: str, target: dict, now: datetime) -> bool:
-    """Apply the table's state checks, plus the few lifecycle rules a user would otherwise hit after clicking."""
+def _refused_by_lifecycle(case: Case, verb: str, target: dict, now: datetime, has_children: bool) -> bool:
+    """Apply the table's state checks, plus the few rules of `lifecycle` and `actions` a user would otherwise hit after clicking."""
     assignment = target.get("assignment") or getattr(target.get("extension"), "assignment", None)
     try:
         lifecycle.check(case, verb, assignment)
@@ -279,16 +282,18 @@ def _refused_by_lifecycle(case: Case, verb: str, target: dict, now: datetime) ->
         answered = [c for c in case.callbacks if c.answered]
         unsatisfied = bool(answered) and answered[-1].satisfaction == Callback.Satisfaction.UNSATISFIED
         return not unsatisfied or any(i.state == Investigation.State.OPEN for i in case.investigations)
+    if verb in ("merge", "reject"):
+        return has_children  # a parent stays a valid parent: split its children off first
     return False
 
 
-def allowed_actions(user, case: Case, now: datetime) -> list[dict]:
+def allowed_actions(user, case: Case, now: datetime, *, has_children: bool = False) -> list[dict]:
     """Return the verbs the user can do on the ticket now, one entry per assignment, extension or investigation."""
     allowed = []
     for verb in VERB_BODIES:
         t = TRANSITIONS[verb]
         for target in _targets(case, verb):
-            if _refused_by_lifecycle(case, verb, target, now):
+            if _refused_by_lifecycle(case, verb, target, now, has_children):
                 continue
             assignment = target.get("assignment")
             unit_id = assignment.unit_id if verb in UNIT_SCOPED_VERBS else None

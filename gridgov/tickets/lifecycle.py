@@ -113,6 +113,8 @@ def new_ticket(ctx: Context, *, channel, category, rule, route, title: str, desc
 
 def receive(ctx: Context, ticket: Ticket) -> Case:
     """Start the lifecycle of a new, unsaved ticket."""
+    if not ticket._state.adding:
+        raise InvalidState(f"工单当前状态为“{state_label(ticket.state)}”，不能重复受理")
     check(None, "receive", channel=ticket.channel_id, category=ticket.category_id, title=ticket.title, description=ticket.description)
     ticket.state = S.RECEIVED
     ticket.received_at = ticket.received_at or ctx.now

@@ -297,7 +297,7 @@ def route(
             notes.append(f"地址中“{text}”匹配到 {area_path(area_code, area_names)}")
         else:
             notes.append("地址未匹配到区域")
-    if area_code is None and reporter_area_code:
+    if area_code is None and reporter_area_code in area_names:
         area_code = reporter_area_code
         located_by = "reporter"
         notes.append(f"按上报人所属区域 {area_path(area_code, area_names)}")

@@ -99,7 +99,8 @@ def test_extension_requested_approved_and_denied(world, as_user, fake_clock):
     assert detail["extensions"][0]["state"] == "approved"
     assert detail["handle_deadline"] > old_deadline and detail["handle_deadline"] == detail["extensions"][0]["new_deadline"]
 
-    ext2 = ok(handler.act(t.pk, "request_extension", {"assignment_id": aid, "amount": "1.5", "limit_unit": "hours", "reason": "再等一天"}))["extensions"][1]
+    body = {"assignment_id": aid, "amount": "1.5", "limit_unit": "hours", "reason": "再等一天"}
+    ext2 = ok(handler.act(t.pk, "request_extension", body))["extensions"][1]
     detail = ok(dispatcher.act(t.pk, "deny_extension", {"extension_id": ext2["id"], "note": "时限已足够"}))
     assert detail["extensions"][1]["state"] == "denied" and detail["extensions"][1]["decision_note"] == "时限已足够"
     assert_error(dispatcher.act(t.pk, "deny_extension", {"extension_id": ext2["id"], "note": "再驳回"}), 409, "invalid_state")
