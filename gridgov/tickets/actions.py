@@ -163,9 +163,9 @@ def do_dispatch(actor, ticket_id, *, lead_unit_id, support_unit_ids=(), note: st
     except (TypeError, ValueError):
         raise InvalidInput("请选择主办单位", {"field": "lead_unit_id"}) from None
     wanted = {lead, *support}
-    if Unit.objects.filter(pk__in=wanted, active=True).count() != len(wanted):
-        raise InvalidInput("承办单位不存在或已停用", {"field": "lead_unit_id"})
     with _acting(actor, ticket_id, "dispatch", now=now) as (case, ctx):
+        if Unit.objects.filter(pk__in=wanted, active=True).count() != len(wanted):
+            raise InvalidInput("承办单位不存在或已停用", {"field": "lead_unit_id"})
         lifecycle.dispatch(case, ctx, lead_unit_id=lead, support_unit_ids=support, note=note)
     return case.ticket
 
@@ -234,8 +234,10 @@ def do_merge(actor, ticket_id, *, parent_id, note: str = "", now=None) -> Ticket
     """并单 into a parent the actor can also see."""
     if parent_id is None or not str(parent_id).strip():
         raise InvalidInput("并单需要填写：主单", {"field": "parent_id"})
-    parent = get_visible(actor, parent_id)
+    get_visible(actor, parent_id)
     with _acting(actor, ticket_id, "merge", now=now) as (case, ctx):
+        # Lock the parent too, so it cannot be merged or rejected while this ticket joins it.
+        parent = Ticket.objects.select_for_update(of=("self",)).get(pk=parent_id)
         # Merges are one level deep: a ticket that is itself a parent cannot become someone's child.
         if case.ticket.state in TRANSITIONS["merge"].sources and Ticket.objects.filter(parent_id=case.ticket.pk).exists():
             raise InvalidState("该工单已有并入的子单，不能再并入其他工单")
@@ -268,8 +270,6 @@ def do_open_investigation(actor, ticket_id, *, note: str = "", now=None) -> Inve
 def do_conclude_investigation(actor, ticket_id, *, investigation_id, finding: str, responsible_unit_id=None,
                               deduction_points=0, note: str = "", now=None) -> Investigation:
     """责任认定."""
-    if responsible_unit_id is not None and not Unit.objects.filter(pk=responsible_unit_id).exists():
-        raise InvalidInput("责任单位不存在", {"field": "responsible_unit_id"})
     with _acting(actor, ticket_id, "conclude_investigation", now=now) as (case, ctx):
         inv = next((i for i in case.investigations if str(i.pk) == str(investigation_id)), None)
         if inv is None:

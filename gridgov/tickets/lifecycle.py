@@ -134,15 +134,28 @@ def reject(case: Case, ctx: Context, *, reason: str) -> None:
     case.record(ctx, "reject", before, note=reason)
 
 
+# A ticket the operator marks urgent (紧急件) in a category that is normally not urgent is handled round the clock.
+URGENT_LIMITS = ((Decimal(1), "hours"), (Decimal(24), "hours"))
+
+
+def time_limits(ticket: Ticket) -> tuple[tuple[Decimal, str], tuple[Decimal, str]]:
+    """Return the (sign, handle) limits: the rule's, or the urgent ones when the ticket is urgent and its rule is not."""
+    rule = ticket.rule
+    if ticket.urgency == "urgent" and rule.urgency != "urgent":
+        return URGENT_LIMITS
+    return (rule.sign_limit, rule.sign_limit_unit), (rule.handle_limit, rule.handle_limit_unit)
+
+
 def dispatch(case: Case, ctx: Context, *, lead_unit_id: int, support_unit_ids=(), note: str = "") -> list[Assignment]:
     """Hand the ticket to a lead unit and optional support units, with deadlines from its rule."""
     check(case, "dispatch", lead_unit=lead_unit_id)
     support = list(dict.fromkeys(support_unit_ids))
     if lead_unit_id in support:
         raise InvalidInput("主办单位不能同时为协办单位")
-    ticket, rule = case.ticket, case.ticket.rule
-    sign_deadline = compute_deadline(ctx.now, rule.sign_limit, rule.sign_limit_unit, ctx.calendar)
-    handle_deadline = compute_deadline(ctx.now, rule.handle_limit, rule.handle_limit_unit, ctx.calendar)
+    ticket = case.ticket
+    (sign_amount, sign_unit), (handle_amount, handle_unit) = time_limits(ticket)
+    sign_deadline = compute_deadline(ctx.now, sign_amount, sign_unit, ctx.calendar)
+    handle_deadline = compute_deadline(ctx.now, handle_amount, handle_unit, ctx.calendar)
     before = ticket.state
     ticket.dispatch_round += 1
     ticket.state = S.DISPATCHED
@@ -177,19 +190,29 @@ def return_(case: Case, ctx: Context, assignment: Assignment, *, reason: str) ->
     before = case.ticket.state
     assignment.state, assignment.returned_at, assignment.return_reason = A.RETURNED, ctx.now, reason.strip()
     case.touch(assignment)
+    _lapse_extensions(case, ctx, [assignment])
     if assignment.role == Assignment.Role.LEAD:
-        _withdraw_open(case)
+        _withdraw_open(case, ctx)
         case.ticket.state = S.RETURNED
         case.ticket.handle_deadline = None
     case.record(ctx, "return", before, note=reason, assignment=assignment, unit=assignment.unit_id)
 
 
-def _withdraw_open(case: Case) -> None:
-    """Withdraw the current round's assignments that are still open."""
-    for a in case.current():
-        if a.state in OPEN_ASSIGNMENT_STATES:
-            a.state = A.WITHDRAWN
-            case.touch(a)
+def _withdraw_open(case: Case, ctx: Context) -> None:
+    """Withdraw the current round's assignments that are still open, with their pending extension requests."""
+    withdrawn = [a for a in case.current() if a.state in OPEN_ASSIGNMENT_STATES]
+    for a in withdrawn:
+        a.state = A.WITHDRAWN
+        case.touch(a)
+    _lapse_extensions(case, ctx, withdrawn)
+
+
+def _lapse_extensions(case: Case, ctx: Context, assignments) -> None:
+    """Close the pending extension requests of assignments that ended, so none waits for a decision forever."""
+    for e in case.extensions:
+        if e.state == Extension.State.PENDING and any(e.assignment is a for a in assignments):
+            e.state, e.decided_at, e.decision_note = Extension.State.LAPSED, ctx.now, "交办已结束，申请自动失效"
+            case.touch(e)
 
 
 def _parse_amount(amount, limit_unit) -> Decimal:
@@ -269,7 +292,7 @@ def report(case: Case, ctx: Context, assignment: Assignment, *, result: str) -> 
 def close(case: Case, ctx: Context, *, note: str = "") -> None:
     """核查结案: the centre accepts the lead's result; support work still open is withdrawn."""
     check(case, "close")
-    _withdraw_open(case)
+    _withdraw_open(case, ctx)
     case.ticket.state, case.ticket.closed_at = S.CLOSED, ctx.now
     case.record(ctx, "close", S.REPORTED, note=note)
 
@@ -293,7 +316,7 @@ def merge(case: Case, ctx: Context, *, parent: Ticket, note: str = "") -> None:
     if parent.state in (S.MERGED, S.REJECTED) or parent.parent_id:
         raise InvalidState("主单已并单或不予受理，不能作为主单")
     before = case.ticket.state
-    _withdraw_open(case)
+    _withdraw_open(case, ctx)
     case.ticket.parent, case.ticket.state, case.ticket.handle_deadline = parent, S.MERGED, None
     case.record(ctx, "merge", before, note=note, parent=parent.number)
 
@@ -359,6 +382,8 @@ def conclude_investigation(case: Case, ctx: Context, inv: Investigation, *, find
     if finding == Investigation.Finding.RESPONSIBLE:
         if not responsible_unit_id:
             raise InvalidInput("认定有责必须指定责任单位")
+        if str(responsible_unit_id) not in {str(a.unit_id) for a in case.assignments}:
+            raise InvalidInput("责任单位必须是承办过该工单的单位")
         if points < 0 or points > 100:
             raise InvalidInput("扣分应在0到100之间")
     else:

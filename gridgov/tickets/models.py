@@ -12,7 +12,7 @@ class Channel(models.Model):
 
     code = models.SlugField("渠道编码", max_length=30, primary_key=True)
     name = models.CharField("渠道名称", max_length=50)
-    prefix = models.CharField("编号前缀", max_length=6, help_text="工单编号的前缀，如 RX")
+    prefix = models.CharField("编号前缀", max_length=6, unique=True, help_text="工单编号的前缀，如 RX；各渠道不能重复")
     active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -126,6 +126,7 @@ class Extension(models.Model):
         PENDING = "pending", "待审核"
         APPROVED = "approved", "已批准"
         DENIED = "denied", "未批准"
+        LAPSED = "lapsed", "已失效"
 
     assignment = models.ForeignKey(Assignment, verbose_name="交办记录", on_delete=models.CASCADE, related_name="extensions")
     requested_at = models.DateTimeField("申请时间")
