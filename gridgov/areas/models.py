@@ -37,7 +37,10 @@ class Area(models.Model):
         verbose_name = "区域/网格"
         verbose_name_plural = "区域/网格"
         ordering = ["code"]
-        indexes = [models.Index(fields=["level", "code"])]
+        indexes = [
+            models.Index(fields=["level", "code"]),
+            models.Index(fields=["code"], name="area_code_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.code}）"

@@ -81,7 +81,12 @@ class Ticket(models.Model):
                 fields=["channel", "external_id"], condition=models.Q(external_id__isnull=False), name="ticket_external_id_per_channel"
             ),
         ]
-        indexes = [models.Index(fields=["area", "received_at"]), models.Index(fields=["category", "received_at"])]
+        indexes = [
+            models.Index(fields=["area", "received_at"]),
+            models.Index(fields=["category", "received_at"]),
+            # Subtree filters are prefix LIKEs on the area code; PostgreSQL needs the pattern opclass to use an index.
+            models.Index(fields=["area"], name="ticket_area_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"
