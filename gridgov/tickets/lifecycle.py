@@ -15,6 +15,7 @@ from gridgov.core.workcalendar import WorkCalendar
 from gridgov.tickets.deadlines import LIMIT_UNITS, compute_deadline, extend_deadline
 from gridgov.tickets.models import Assignment, Extension, Ticket, TimelineEvent
 from gridgov.tickets.states import OPEN_ASSIGNMENT_STATES, TRANSITIONS, A, S, state_label
+from gridgov.units.models import Urgency
 
 FIELD_LABELS = {
     "channel": "渠道", "category": "事项分类", "title": "标题", "description": "诉求内容", "reason": "理由",
@@ -141,7 +142,7 @@ URGENT_LIMITS = ((Decimal(1), "hours"), (Decimal(24), "hours"))
 def time_limits(ticket: Ticket) -> tuple[tuple[Decimal, str], tuple[Decimal, str]]:
     """Return the (sign, handle) limits: the rule's, or the urgent ones when the ticket is urgent and its rule is not."""
     rule = ticket.rule
-    if ticket.urgency == "urgent" and rule.urgency != "urgent":
+    if ticket.urgency == Urgency.URGENT and rule.urgency != Urgency.URGENT:
         return URGENT_LIMITS
     return (rule.sign_limit, rule.sign_limit_unit), (rule.handle_limit, rule.handle_limit_unit)
 

@@ -5,6 +5,7 @@ from django.db import models
 
 from gridgov.audit.models import AppendOnlyModel
 from gridgov.tickets.states import AssignmentState, TicketState
+from gridgov.units.models import Urgency
 
 
 class Channel(models.Model):
@@ -34,11 +35,6 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "day"], name="numberseq_unique")]
-
-
-class Urgency(models.TextChoices):
-    NORMAL = "normal", "一般"
-    URGENT = "urgent", "紧急"
 
 
 class Ticket(models.Model):

@@ -68,6 +68,13 @@ class Category(models.Model):
 LIMIT_UNIT_CHOICES = list(LIMIT_UNIT_LABELS.items())
 
 
+class Urgency(models.TextChoices):
+    """How urgent a ticket is; a rule gives the default, the operator may raise it."""
+
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"
+
+
 class ResponsibilityRule(models.Model):
     """One version of a responsibility-list row; the version in force at receipt applies."""
 
@@ -75,10 +82,6 @@ class ResponsibilityRule(models.Model):
         TERRITORIAL = "territorial", "属地管理"
         DEPARTMENT = "department", "部门管理"
         BOTH = "both", "部门主办、属地协办"
-
-    class Urgency(models.TextChoices):
-        NORMAL = "normal", "一般"
-        URGENT = "urgent", "紧急"
 
     category = models.ForeignKey(Category, verbose_name="事项分类", on_delete=models.PROTECT, related_name="rules")
     effective_from = models.DateTimeField("生效时间")
