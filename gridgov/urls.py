@@ -1,17 +1,16 @@
 """URL routes: admin, API, and the home page."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from gridgov.api.root import api
-from gridgov.views import home
 
 admin.site.site_header = "gridgov 网格化综合服务平台"
 admin.site.site_title = "gridgov 管理后台"
 admin.site.index_title = "基础数据维护"
 
 urlpatterns = [
-    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("gridgov.web.urls")),
 ]

@@ -17,3 +17,8 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 def local_date(moment: datetime):
     """Return the Asia/Shanghai calendar date of an aware datetime (reports count local days)."""
     return moment.astimezone(LOCAL_TZ).date()
+
+
+def localtime(moment: datetime | None) -> datetime | None:
+    """Return a naive Asia/Shanghai wall-clock time for documents (Excel has no time zones)."""
+    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None) if moment else None

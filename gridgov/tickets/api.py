@@ -1,9 +1,7 @@
 """Ticket endpoints: receive, list, detail, and one endpoint per lifecycle verb."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, Value, When
-from django.db.models import Case as SqlCase
 from ninja import Path, Query, Router, Status
 
 from gridgov.api.schemas import (
@@ -16,10 +14,11 @@ from gridgov.callbacks.models import Callback, Investigation
 from gridgov.core import clock
 from gridgov.core.errors import DomainError, NotFound
 from gridgov.tickets import access, actions, lifecycle
+from gridgov.tickets.queries import ORDERINGS, filter_tickets
 from gridgov.tickets.deadlines import is_overdue
 from gridgov.tickets.lifecycle import Case
-from gridgov.tickets.models import Assignment, Extension, Ticket
-from gridgov.tickets.states import DONE_STATES, TRANSITIONS, TicketState
+from gridgov.tickets.models import Extension, Ticket
+from gridgov.tickets.states import TRANSITIONS, TicketState
 
 router = Router()
 
@@ -47,14 +46,6 @@ VERB_BODIES = {
 # Verbs whose permission is checked for the acting unit's own assignment, as `actions` does.
 UNIT_SCOPED_VERBS = frozenset({"sign", "return", "request_extension", "report"})
 EXTENSION_VERBS = frozenset({"approve_extension", "deny_extension"})
-ORDERINGS = {
-    "received_at": ("received_at", "id"),
-    "-received_at": ("-received_at", "-id"),
-    "handle_deadline": (F("handle_deadline").asc(nulls_last=True), "id"),
-    "-handle_deadline": (F("handle_deadline").desc(nulls_last=True), "-id"),
-    "number": ("number",),
-    "-number": ("-number",),
-}
 
 
 # ---------------------------------------------------------------- endpoints
@@ -120,42 +111,6 @@ def unknown_verb(request, ticket_id: str, verb: str):
 
 
 # ---------------------------------------------------------------- list
-
-
-def filter_tickets(user, qs, f: TicketFilters, now: datetime):
-    """Apply the list filters to an already visibility-filtered queryset."""
-    if f.state:
-        qs = qs.filter(state__in=f.state)
-    if f.channel:
-        qs = qs.filter(channel_id=f.channel)
-    if f.category:
-        # Category codes are hierarchical, so a prefix selects the category and all its descendants.
-        qs = qs.filter(category__code__startswith=f.category)
-    if f.area:
-        qs = qs.filter(area__code__startswith=f.area)
-    if f.unit:
-        qs = qs.filter(Exists(Assignment.objects.filter(ticket=OuterRef("pk"), unit_id=f.unit)))
-    if f.received_from:
-        qs = qs.filter(received_at__gte=datetime.combine(f.received_from, time.min, tzinfo=clock.LOCAL_TZ))
-    if f.received_to:
-        qs = qs.filter(received_at__lt=datetime.combine(f.received_to + timedelta(days=1), time.min, tzinfo=clock.LOCAL_TZ))
-    if f.q:
-        match = Q(number__iexact=f.q) | Q(title__icontains=f.q) | Q(description__icontains=f.q)
-        if _may_search_phone(user):
-            match |= Q(citizen_phone=f.q)
-        qs = qs.filter(match)
-    if f.overdue is not None:
-        late = (Q(handle_deadline__lt=now) & ~Q(state__in=DONE_STATES)) | Q(closed_at__gt=F("handle_deadline"))
-        qs = qs.alias(late=SqlCase(When(late, then=Value(True)), default=Value(False), output_field=BooleanField()))
-        qs = qs.filter(late=f.overdue)
-    return qs
-
-
-def _may_search_phone(user) -> bool:
-    # Matching a phone number reveals who called, so only users who may see personal data on every
-    # ticket they can see may use it; otherwise the search would be a back door around the masking.
-    viewing = [g for g in access.grants_of(user) if "ticket.view" in g.perms]
-    return bool(viewing) and all("pii.view" in g.perms for g in viewing)
 
 
 def _overdue(ticket: Ticket, now: datetime) -> bool:

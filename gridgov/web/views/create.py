@@ -1,0 +1,3 @@
+"""Web pages: create (being built)."""
+
+urlpatterns: list = []

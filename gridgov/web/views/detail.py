@@ -1,0 +1,3 @@
+"""Web pages: detail (being built)."""
+
+urlpatterns: list = []

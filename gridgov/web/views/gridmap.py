@@ -1,0 +1,3 @@
+"""Web pages: gridmap (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Web pages: mobile (being built)."""
+
+urlpatterns: list = []
