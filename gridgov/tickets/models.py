@@ -167,3 +167,24 @@ class TimelineEvent(AppendOnlyModel):
         verbose_name_plural = "办理记录"
         ordering = ["ticket_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="timeline_seq_unique")]
+
+
+class Attachment(models.Model):
+    """A photo or document attached to a ticket; type and size are checked on upload (tickets.attachments)."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to="attachments/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小(字节)")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["ticket_id", "uploaded_at", "id"]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
