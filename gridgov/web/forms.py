@@ -16,7 +16,7 @@ class TicketFilterForm(forms.Form):
     """Search and filters of every ticket list; an empty form means no filter."""
 
     q = forms.CharField(label="搜索", required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "工单编号 / 电话 / 关键词"}))
-    state = forms.MultipleChoiceField(label="状态", required=False, choices=TicketState.choices)
+    state = forms.MultipleChoiceField(label="状态", required=False, choices=TicketState.choices, widget=forms.CheckboxSelectMultiple)
     channel = forms.ChoiceField(label="渠道", required=False)
     category = forms.CharField(label="事项分类编码", required=False, max_length=20)
     area = forms.CharField(label="区域编码", required=False, max_length=18)
