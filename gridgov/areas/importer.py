@@ -10,6 +10,9 @@ from gridgov.areas.geojson import AreaRecord, Problem, parse_and_validate, to_fe
 from gridgov.areas.models import Area
 
 
+NAME_MAX = Area._meta.get_field("name").max_length
+
+
 class AreaImportError(Exception):
     """The file has problems; nothing was imported."""
 
@@ -36,15 +39,17 @@ def existing_records() -> dict[str, AreaRecord]:
 
 def import_areas(data: dict, tolerance: float = 1e-6) -> ImportResult:
     """Validate a FeatureCollection against itself and the stored tree, then create or update every area in it."""
-    existing = existing_records()
-    records, problems = parse_and_validate(data, existing=existing, tolerance=tolerance)
-    if problems:
-        raise AreaImportError(problems)
-    now = timezone.now()
-    rows = [Area(code=r.code, name=r.name, level=r.level, parent_id=r.parent_code, kind=r.kind if r.kind in Area.Kind.values else "",
-                 boundary=mapping(r.geometry) if r.geometry is not None else None, key_grid=r.key_grid, updated_at=now)
-            for r in records]
     with transaction.atomic():
+        # Validate against the tree as it is inside the transaction that writes, so nothing slips in between.
+        existing = existing_records()
+        records, problems = parse_and_validate(data, existing=existing, tolerance=tolerance)
+        problems += [Problem(r.code, None, f"名称超过 {NAME_MAX} 个字符", "bad_property") for r in records if len(r.name) > NAME_MAX]
+        if problems:
+            raise AreaImportError(problems)
+        now = timezone.now()
+        rows = [Area(code=r.code, name=r.name, level=r.level, parent_id=r.parent_code, kind=r.kind if r.kind in Area.Kind.values else "",
+                     boundary=mapping(r.geometry) if r.geometry is not None else None, key_grid=r.key_grid, updated_at=now)
+                for r in records]
         # Parents precede children in `records`, so each batch only refers to rows already written.
         Area.objects.bulk_create(rows, batch_size=500, update_conflicts=True, unique_fields=["code"],
                                  update_fields=["name", "level", "parent", "kind", "boundary", "key_grid", "updated_at"])

@@ -9,6 +9,7 @@ class Holiday(models.Model):
     date = models.DateField("日期", unique=True)
     is_workday = models.BooleanField("是否工作日", help_text="勾选表示调休上班日；不勾选表示放假")
     name = models.CharField("说明", max_length=50, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "节假日/调休"

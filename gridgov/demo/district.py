@@ -1,7 +1,6 @@
 """Master data of the demo district: areas, street groups, units, the responsibility list, channels and people."""
 
 import random
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -15,19 +14,9 @@ from gridgov.tickets.models import Channel
 from gridgov.units.models import Category, ResponsibilityRule, Unit
 
 DEMO_PASSWORD = "gridgov2026"
-RULES_FROM = datetime(2025, 1, 1, tzinfo=timezone.utc)
+RULES_FROM = datetime(2024, 12, 31, 16, 0, tzinfo=timezone.utc)  # 2025-01-01 00:00 Beijing time
 # A responsibility-list change in the demo year, so versioning is visible: noise complaints get a shorter limit.
 RULE_CHANGE = ("010502", datetime(2026, 6, 30, 16, 0, tzinfo=timezone.utc), 10)
-
-
-@dataclass(frozen=True)
-class Persona:
-    """A printed demo account."""
-
-    username: str
-    name: str
-    role: str
-    scope: str
 
 
 def build_areas(rng: random.Random) -> list[Area]:
@@ -92,7 +81,7 @@ def _user(username: str, name: str, password_hash: str, *, staff: bool = False) 
     return User.objects.create(username=username, display_name=name, is_staff=staff, is_superuser=staff, password=password_hash)
 
 
-def build_people(units: dict[str, Unit], rng: random.Random) -> list[Persona]:
+def build_people(units: dict[str, Unit]) -> None:
     """Create one account per role (printed) and one handler account per unit (used by the simulation)."""
     district = Area.objects.get(level=0)
     street = Area.objects.get(code="430104010")  # 梅溪湖街道
@@ -114,12 +103,9 @@ def build_people(units: dict[str, Unit], rng: random.Random) -> list[Persona]:
     ]
     # Hashing is deliberately slow; every demo account shares one password, so hash it once.
     password_hash = make_password(DEMO_PASSWORD)
-    personas = []
     for username, name, role, scope in plan:
         user = _user(username, name, password_hash, staff=role == "admin")
         RoleGrant.objects.create(user=user, role=role, **scope)
-        where = scope.get("area") or scope.get("unit")
-        personas.append(Persona(username, name, RoleGrant(role=role).get_role_display(), str(where)))
     grants = []
     for unit in units.values():
         if unit.kind == Unit.Kind.CENTER:
@@ -127,14 +113,13 @@ def build_people(units: dict[str, Unit], rng: random.Random) -> list[Persona]:
         user = _user(f"u-{unit.code}", f"{unit.name}经办人", password_hash)
         grants.append(RoleGrant(user=user, role="unit_handler", unit=unit))
     RoleGrant.objects.bulk_create(grants)
-    return personas
 
 
-def build_master_data(seed: int) -> list[Persona]:
-    """Create everything but the tickets; return the printed personas."""
+def build_master_data(seed: int) -> None:
+    """Create everything but the tickets."""
     rng = random.Random(seed)
     build_areas(rng)
     units = build_units()
     build_categories(units)
     build_channels()
-    return build_people(units, rng)
+    build_people(units)

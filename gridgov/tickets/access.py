@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from gridgov.accounts.models import RoleGrant
 from gridgov.accounts.permissions import role_permissions
 from gridgov.core.errors import Forbidden, NotFound
 from gridgov.tickets.models import Assignment, Ticket
+from gridgov.tickets.states import AssignmentState
 
 DISTRICT_CODE_LENGTH = 6
 
@@ -92,8 +93,20 @@ def require(user, perm: str, ticket: Ticket | None = None, **scope) -> None:
 
 
 def can_view_pii(user, ticket: Ticket) -> bool:
-    """Tell whether the user's role needs the citizen's personal data on this ticket."""
-    return can(user, "pii.view", ticket)
+    """Tell whether the user's role needs the citizen's personal data on this ticket.
+
+    Area grants cover their subtree; a unit needs the data only while it works on the ticket, so a unit
+    grant counts only for a current-round assignment the unit has not returned or lost.
+    """
+    for g in grants_of(user):
+        if "pii.view" not in g.perms:
+            continue
+        if g.area_code and _area_covers(g.area_code, ticket.area_id):
+            return True
+        if g.unit_id and ticket.assignments.filter(unit_id=g.unit_id, round=F("ticket__dispatch_round")).exclude(
+                state__in=(AssignmentState.RETURNED, AssignmentState.WITHDRAWN)).exists():
+            return True
+    return False
 
 
 def mask_phone(phone: str) -> str:

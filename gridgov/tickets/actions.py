@@ -14,7 +14,7 @@ from gridgov.core import clock
 from gridgov.core.calendar import get_calendar
 from gridgov.core.errors import InvalidInput, InvalidState, NotFound
 from gridgov.tickets import lifecycle
-from gridgov.tickets.access import get_visible, require
+from gridgov.tickets.access import get_visible, require, visible_to
 from gridgov.tickets.lifecycle import Case, Context
 from gridgov.tickets.models import Assignment, Channel, Extension, NumberSequence, Ticket, TimelineEvent, Urgency
 from gridgov.tickets.routing_context import suggest
@@ -115,7 +115,8 @@ def do_receive(actor, *, channel: str, category: str | int, title: str, descript
     ch = Channel.objects.filter(pk=channel, active=True).first()
     if ch is None:
         raise InvalidInput("渠道不存在或已停用", {"field": "channel"})
-    cat = Category.objects.filter(**({"pk": category} if isinstance(category, int) else {"code": category}), active=True).first()
+    cat = (Category.objects.select_related("parent__parent")
+           .filter(**({"pk": category} if isinstance(category, int) else {"code": category}), active=True).first())
     if cat is None or cat.children.exists():
         raise InvalidInput("事项分类不存在，或不是末级分类", {"field": "category"})
     lon, lat = _validate_point(lon, lat)
@@ -142,7 +143,11 @@ def do_receive(actor, *, channel: str, category: str | int, title: str, descript
         existing = Ticket.objects.filter(channel=ch, external_id=external_id).first() if external_id else None
         if existing is None:
             raise
-        raise InvalidInput("该渠道的外部编号已存在", {"field": "external_id", "existing": existing.number}) from None
+        # Name the existing ticket only to someone who may see it; to others its existence is all they learn.
+        details = {"field": "external_id"}
+        if visible_to(actor).filter(pk=existing.pk).exists():
+            details["existing"] = existing.number
+        raise InvalidInput("该渠道的外部编号已存在", details) from None
     return ticket
 
 
@@ -234,14 +239,16 @@ def do_merge(actor, ticket_id, *, parent_id, note: str = "", now=None) -> Ticket
     """并单 into a parent the actor can also see."""
     if parent_id is None or not str(parent_id).strip():
         raise InvalidInput("并单需要填写：主单", {"field": "parent_id"})
-    get_visible(actor, parent_id)
-    with _acting(actor, ticket_id, "merge", now=now) as (case, ctx):
-        # Lock the parent too, so it cannot be merged or rejected while this ticket joins it.
-        parent = Ticket.objects.select_for_update(of=("self",)).get(pk=parent_id)
-        # Merges are one level deep: a ticket that is itself a parent cannot become someone's child.
-        if case.ticket.state in TRANSITIONS["merge"].sources and Ticket.objects.filter(parent_id=case.ticket.pk).exists():
-            raise InvalidState("该工单已有并入的子单，不能再并入其他工单")
-        lifecycle.merge(case, ctx, parent=parent, note=note)
+    ids = [get_visible(actor, ticket_id).pk, get_visible(actor, parent_id).pk]
+    with transaction.atomic():
+        # Lock both tickets in id order, so merging A into B while B goes into A cannot deadlock.
+        list(Ticket.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+        with _acting(actor, ticket_id, "merge", now=now) as (case, ctx):
+            parent = Ticket.objects.get(pk=ids[1])
+            # Merges are one level deep: a ticket that is itself a parent cannot become someone's child.
+            if case.ticket.state in TRANSITIONS["merge"].sources and Ticket.objects.filter(parent_id=case.ticket.pk).exists():
+                raise InvalidState("该工单已有并入的子单，不能再并入其他工单")
+            lifecycle.merge(case, ctx, parent=parent, note=note)
     return case.ticket
 
 

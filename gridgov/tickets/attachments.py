@@ -7,7 +7,7 @@ from django.db import transaction
 from gridgov.core import clock
 from gridgov.core.errors import Forbidden, InvalidInput
 from gridgov.tickets.access import can, get_visible
-from gridgov.tickets.models import Attachment, TimelineEvent
+from gridgov.tickets.models import Attachment, Ticket, TimelineEvent
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 9
@@ -47,7 +47,9 @@ def attach(actor, ticket_id, uploads) -> list[Attachment]:
         raise InvalidInput(f"一次最多上传 {MAX_FILES} 个文件", {"field": "files"})
     types = [check_upload(u) for u in uploads]
     with transaction.atomic():
-        ticket = get_visible(actor, ticket_id)
+        get_visible(actor, ticket_id)
+        # Lock the ticket as the do_* actions do, so the timeline's next number is ours alone.
+        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
         # Whoever registers, dispatches or handles the ticket may add evidence to it.
         if not any(can(actor, perm, ticket) for perm in ATTACH_PERMISSIONS):
             raise Forbidden()

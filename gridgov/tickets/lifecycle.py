@@ -284,6 +284,8 @@ def report(case: Case, ctx: Context, assignment: Assignment, *, result: str) -> 
     before = case.ticket.state
     assignment.state, assignment.reported_at, assignment.result = A.REPORTED, ctx.now, result.strip()
     case.touch(assignment)
+    # A request still pending once the work is reported must not later move the deadline and undo a late report.
+    _lapse_extensions(case, ctx, [assignment])
     if assignment.role == Assignment.Role.LEAD:
         case.ticket.state = S.REPORTED
     case.record(ctx, "report", before, note=result, assignment=assignment, unit=assignment.unit_id,
@@ -338,6 +340,8 @@ def callback(case: Case, ctx: Context, *, method: str, answered: bool = True, sa
         raise InvalidInput("回访方式无效")
     if answered and satisfaction not in Callback.Satisfaction.values:
         raise InvalidInput("有效回访必须选择满意度（满意/基本满意/不满意）")
+    if answered and resolved is None:
+        raise InvalidInput("有效回访必须填写诉求是否解决（解决率以有效回访为基数）")
     if not answered:
         satisfaction, resolved = "", None
     cb = Callback(ticket=case.ticket, at=ctx.now, by_id=ctx.actor_id, method=method, answered=answered,
@@ -383,8 +387,9 @@ def conclude_investigation(case: Case, ctx: Context, inv: Investigation, *, find
     if finding == Investigation.Finding.RESPONSIBLE:
         if not responsible_unit_id:
             raise InvalidInput("认定有责必须指定责任单位")
-        if str(responsible_unit_id) not in {str(a.unit_id) for a in case.assignments}:
-            raise InvalidInput("责任单位必须是承办过该工单的单位")
+        # Only a unit that accepted the work can be at fault for it, not one that returned it unsigned.
+        if str(responsible_unit_id) not in {str(a.unit_id) for a in case.assignments if a.signed_at is not None}:
+            raise InvalidInput("责任单位必须是签收办理过该工单的单位")
         if points < 0 or points > 100:
             raise InvalidInput("扣分应在0到100之间")
     else:
@@ -400,5 +405,7 @@ def conclude_investigation(case: Case, ctx: Context, inv: Investigation, *, find
 def reopen(case: Case, ctx: Context, *, reason: str) -> None:
     """重新启用: a closed ticket goes back to the centre to be dispatched again."""
     check(case, "reopen", reason=reason)
+    if any(i.state == Investigation.State.OPEN for i in case.investigations):
+        raise InvalidState("该工单有进行中的调查，请先完成责任认定再重新启用")
     case.ticket.state, case.ticket.closed_at, case.ticket.handle_deadline = S.RECEIVED, None, None
     case.record(ctx, "reopen", S.CLOSED, note=reason)

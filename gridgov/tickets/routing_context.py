@@ -27,8 +27,8 @@ _cache: dict = {}
 def _version() -> tuple:
     # One cheap query tells whether the tree or the units changed since the index was built.
     areas = Area.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
-    units = Unit.objects.aggregate(n=Count("pk"), m=Max("pk"))
-    return areas["n"], areas["t"], units["n"], units["m"]
+    units = Unit.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
+    return areas["n"], areas["t"], units["n"], units["t"]
 
 
 def routing_inputs() -> RoutingInputs:

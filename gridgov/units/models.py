@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from gridgov.tickets.deadlines import LIMIT_UNIT_LABELS
 
@@ -26,6 +27,7 @@ class Unit(models.Model):
     group = models.CharField("单位分组", max_length=10, choices=Group.choices, blank=True)
     area = models.ForeignKey("areas.Area", verbose_name="属地区域", null=True, blank=True, on_delete=models.PROTECT, related_name="units")
     active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "单位"
@@ -109,7 +111,7 @@ class ResponsibilityRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.category.name} 自{self.effective_from:%Y-%m-%d}起"
+        return f"{self.category.name} 自{timezone.localtime(self.effective_from):%Y-%m-%d %H:%M}起"
 
     def clean(self):
         from django.core.exceptions import ValidationError

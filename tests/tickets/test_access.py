@@ -164,7 +164,8 @@ def test_permissions_are_scoped(world, tickets):
 
 @pytest.mark.parametrize("persona, pii", [
     ("operator", True), ("dispatcher", True), ("investigator", True), ("admin", True),
-    ("handler_city", True), ("handler_b", True),
+    ("handler_city", True),
+    ("handler_b", False),  # its support assignment was withdrawn at closing: it no longer needs the citizen's data
     ("handler_a", False), ("leader_a", False), ("handler_labour", False),
     ("grid_worker", False), ("viewer", False), ("outsider", False),
 ])
@@ -176,6 +177,7 @@ def test_unit_handler_sees_pii_only_of_its_units_tickets(world, tickets):
     w = world
     assert can_view_pii(w.handler_a, tickets["b_to_a"])
     assert not can_view_pii(w.handler_a, tickets["a1"])
+    assert not can_view_pii(w.handler_a, tickets["returned"])  # it returned the ticket: not its business any more
     assert not can_view_pii(w.grid_worker, tickets["a1"])  # sees the ticket, not the citizen
     assert not can_view_pii(AnonymousUser(), tickets["a1"])
 

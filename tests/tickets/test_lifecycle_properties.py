@@ -153,6 +153,8 @@ class Step:
             if self.inv and self.inv.state != Investigation.State.OPEN:
                 self.extra_error = InvalidState
 
+        if verb == "reopen" and Investigation.objects.filter(ticket=ticket, state="open").exists():
+            self.extra_error = InvalidState  # an open investigation must be concluded first
         if verb in ("reject", "return", "rework", "reopen"):
             kw["reason"] = "" if self.blank else f"理由{variant}"
         elif verb == "report":
@@ -185,8 +187,8 @@ class Step:
                 kw["finding"] = ""
             elif variant % 2:
                 kw.update(finding="responsible", responsible_unit_id=w.unit_a.pk, deduction_points=variant)
-                if not Assignment.objects.filter(ticket=ticket, unit=w.unit_a).exists():
-                    self.extra_error = InvalidInput  # only a unit that handled the ticket can be found responsible
+                if not Assignment.objects.filter(ticket=ticket, unit=w.unit_a, signed_at__isnull=False).exists():
+                    self.extra_error = InvalidInput  # only a unit that signed for the ticket can be found responsible
             else:
                 kw["finding"] = "not_responsible"
         elif verb == "merge":

@@ -361,13 +361,12 @@ def test_extension_reason_required():
     refused(InvalidInput, case, L.request_extension, case, ctx(), case.lead(), amount=1, limit_unit="work_days", reason=" ")
 
 
-def test_pending_extension_cannot_be_decided_once_the_ticket_is_closed():
+def test_reporting_lapses_a_pending_extension_so_a_late_report_stays_late():
     case = signed()
     ext = L.request_extension(case, ctx(), case.lead(), amount=1, limit_unit="work_days", reason="理由")
     L.report(case, ctx(), case.lead(), result="好")
-    L.close(case, ctx())
+    assert ext.state == Extension.State.LAPSED
     refused(InvalidState, case, L.approve_extension, case, ctx(), ext)
-    assert ext.state == Extension.State.PENDING  # nothing withdraws it: it stays pending for good
 
 
 # --- close, rework -------------------------------------------------------------------------------------
@@ -463,13 +462,13 @@ def test_callback_validation():
     assert case.ticket.state == S.CLOSED and case.events[-1].to_state == S.CLOSED
     for build in (received, dispatched, reported, merged):
         other = build()
-        refused(InvalidState, other, L.callback, other, ctx(), method="phone", satisfaction="satisfied")
+        refused(InvalidState, other, L.callback, other, ctx(), method="phone", satisfaction="satisfied", resolved=True)
 
 
 def test_open_investigation_requires_unsatisfied_latest_answered_callback():
     case = closed()
     refused(InvalidState, case, L.open_investigation, case, ctx())
-    L.callback(case, ctx(), method="phone", satisfaction="satisfied")
+    L.callback(case, ctx(), method="phone", satisfaction="satisfied", resolved=True)
     refused(InvalidState, case, L.open_investigation, case, ctx())
     L.callback(case, ctx(), method="phone", satisfaction="unsatisfied", resolved=False)
     L.callback(case, ctx(), method="phone", answered=False)  # an unanswered call does not count
@@ -481,18 +480,18 @@ def test_open_investigation_requires_unsatisfied_latest_answered_callback():
     save(case)
     # The same unsatisfied verdict is not investigated twice; a new one is.
     refused(InvalidState, case, L.open_investigation, case, ctx())
-    L.callback(case, ctx(), method="visit", satisfaction="unsatisfied")
+    L.callback(case, ctx(), method="visit", satisfaction="unsatisfied", resolved=False)
     second = L.open_investigation(case, ctx())
     assert second.callback is case.callbacks[-1]
     L.conclude_investigation(case, ctx(), second, finding="not_responsible")
-    L.callback(case, ctx(), method="visit", satisfaction="satisfied")
+    L.callback(case, ctx(), method="visit", satisfaction="satisfied", resolved=True)
     refused(InvalidState, case, L.open_investigation, case, ctx())
     assert_timeline(case)
 
 
 def test_conclude_investigation_validation():
     case = closed()
-    L.callback(case, ctx(), method="phone", satisfaction="unsatisfied")
+    L.callback(case, ctx(), method="phone", satisfaction="unsatisfied", resolved=False)
     inv = L.open_investigation(case, ctx(), note="调查")
     for kwargs in ({"finding": ""}, {"finding": "guilty"}, {"finding": "responsible"},
                    {"finding": "responsible", "responsible_unit_id": LEAD, "deduction_points": 101},
@@ -509,7 +508,7 @@ def test_conclude_investigation_validation():
 
 def test_not_responsible_clears_unit_and_points():
     case = closed()
-    L.callback(case, ctx(), method="phone", satisfaction="unsatisfied")
+    L.callback(case, ctx(), method="phone", satisfaction="unsatisfied", resolved=False)
     inv = L.open_investigation(case, ctx())
     L.conclude_investigation(case, ctx(), inv, finding="not_responsible", responsible_unit_id=LEAD, deduction_points=5)
     assert inv.responsible_unit_id is None and inv.deduction_points == 0
@@ -598,7 +597,7 @@ def _call(verb, case):
         "rework": lambda: L.rework(case, c, reason="r"),
         "merge": lambda: L.merge(case, c, parent=make_ticket()),
         "unmerge": lambda: L.unmerge(case, c),
-        "callback": lambda: L.callback(case, c, method="phone", satisfaction="satisfied"),
+        "callback": lambda: L.callback(case, c, method="phone", satisfaction="satisfied", resolved=True),
         "open_investigation": lambda: L.open_investigation(case, c),
         "conclude_investigation": lambda: L.conclude_investigation(case, c, inv, finding="not_responsible"),
         "reopen": lambda: L.reopen(case, c, reason="r"),
@@ -673,8 +672,20 @@ def test_only_a_unit_that_handled_the_ticket_can_be_found_responsible():
     L.callback(case, ctx(), method="phone", satisfaction="unsatisfied", resolved=False)
     inv = L.open_investigation(case, ctx())
     save(case)
-    with pytest.raises(InvalidInput, match="承办过"):
+    with pytest.raises(InvalidInput, match="签收办理过"):
         L.conclude_investigation(case, ctx(), inv, finding="responsible", responsible_unit_id=999, deduction_points=1)
     assert inv.state == Investigation.State.OPEN
     L.conclude_investigation(case, ctx(), inv, finding="responsible", responsible_unit_id=LEAD, deduction_points=1)
     assert inv.responsible_unit_id == LEAD
+
+
+def test_an_answered_callback_must_say_whether_it_was_resolved():
+    case = closed()
+    refused(InvalidInput, case, L.callback, case, ctx(), method="phone", satisfaction="satisfied")
+
+
+def test_reopen_waits_for_an_open_investigation():
+    case = closed()
+    L.callback(case, ctx(), method="phone", satisfaction="unsatisfied", resolved=False)
+    L.open_investigation(case, ctx())
+    refused(InvalidState, case, L.reopen, case, ctx(), reason="重办")

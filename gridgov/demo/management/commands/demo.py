@@ -11,7 +11,7 @@ from django.db.models import Count
 from tqdm import tqdm
 
 from gridgov.areas.models import Area
-from gridgov.demo.district import DEMO_PASSWORD, Persona, build_master_data
+from gridgov.demo.district import DEMO_PASSWORD, build_master_data
 from gridgov.demo.simulate import simulate
 from gridgov.tickets.models import Ticket
 
@@ -43,10 +43,9 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         if Area.objects.filter(level=0).exists():
             self.stdout.write(f"复用已有演示数据：{Ticket.objects.count()} 张工单（{data_dir}）。如需重建请加 --reset。")
-            personas = None
         else:
-            personas = self._build(opts["tickets"], opts["seed"])
-        self._print_accounts(opts["port"], personas)
+            self._build(opts["tickets"], opts["seed"])
+        self._print_accounts(opts["port"])
         if not opts["no_serve"]:
             self._serve(opts["port"])
 
@@ -60,19 +59,18 @@ class Command(BaseCommand):
             call_command("flush", verbosity=0, interactive=False)
         self.stdout.write("已删除旧的演示数据。")
 
-    def _build(self, n: int, seed: int) -> list[Persona]:
+    def _build(self, n: int, seed: int) -> None:
         started = time.monotonic()
         self.stdout.write(f"正在构建演示区：岳麓区（430104）与 {n} 张模拟工单……")
         # One transaction: a build that is interrupted leaves nothing half-made, and the next run starts again.
         with transaction.atomic():
-            personas = build_master_data(seed)
+            build_master_data(seed)
             with tqdm(total=n, desc="模拟工单", unit="张", ncols=80) as bar:
                 simulate(n, seed, progress=bar.update)
             mark_key_grids()
         self.stdout.write(self.style.SUCCESS(f"构建完成：{Ticket.objects.count()} 张工单，用时 {time.monotonic() - started:.0f} 秒。"))
-        return personas
 
-    def _print_accounts(self, port: int, personas):
+    def _print_accounts(self, port: int):
         from gridgov.accounts.models import RoleGrant
 
         self.stdout.write(f"\n平台地址：http://127.0.0.1:{port}/   API 文档：http://127.0.0.1:{port}/api/v1/docs   管理后台：http://127.0.0.1:{port}/admin/")
