@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "gridgov.callbacks",
     "gridgov.demo",
     "gridgov.web",
+    "gridgov.patrol",
 ]
 
 MIDDLEWARE = [
@@ -111,3 +112,4 @@ LOGGING = {
 
 # Share of a time limit left at which an assignment counts as 即将超期.
 GRIDGOV_WARN_SHARE = 0.2
+GRIDGOV_TILE_URL = os.environ.get("GRIDGOV_TILE_URL", "")
