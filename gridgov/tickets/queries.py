@@ -74,7 +74,11 @@ def _my_assignments(user, perms: set[str], **conditions):
 
 
 def _open_with_deadline(user, **deadline):
-    return Q(Exists(_my_assignments(user, {"ticket.sign", "ticket.dispatch"}, state__in=OPEN_ASSIGNMENT_STATES, **deadline)))
+    """Tickets whose deadline matches: for the centre any ticket not done; for a unit, its own open work."""
+    if any(g.area_code and {"ticket.sign", "ticket.dispatch"} & g.perms for g in access.grants_of(user)):
+        # DESIGN §3: a ticket is overdue while its deadline has passed and it is not done, whoever holds it.
+        return Q(**deadline) & ~Q(state__in=DONE_STATES)
+    return Q(Exists(_my_assignments(user, set(), state__in=OPEN_ASSIGNMENT_STATES, **deadline)))
 
 
 # Each inbox: (label, the permissions that make it relevant, the condition on visible tickets given user and now).

@@ -83,3 +83,20 @@ def test_a_grid_worker_sees_only_their_grid(client, world, tickets):
     client.force_login(world.grid_worker)
     page = client.get("/inbox/all/").content.decode()
     assert "等待派单" in page and outside.number not in page
+
+
+def test_overdue_for_the_centre_is_any_ticket_not_done_past_its_deadline(client, world, monkeypatch):
+    from gridgov.core import clock
+
+    w = world
+    t = actions.do_receive(w.operator, channel="h12345", category=w.cat_noise.code, title="迟报", description="描述",
+                           lon=0.5, lat=0.5, now=MONDAY_10AM)
+    actions.do_dispatch(w.dispatcher, t.pk, lead_unit_id=w.unit_a.pk, now=MONDAY_10AM)
+    a = t.assignments.get()
+    actions.do_sign(w.handler_a, t.pk, assignment_id=a.pk, now=MONDAY_10AM)
+    actions.do_report(w.handler_a, t.pk, assignment_id=a.pk, result="已处理", now=MONDAY_10AM + timedelta(days=30))
+    monkeypatch.setattr(clock, "now", lambda: MONDAY_10AM + timedelta(days=31))
+    client.force_login(w.dispatcher)
+    assert 'data-inbox="overdue">1<' in client.get("/inbox/overdue/").content.decode()  # reported late, not yet closed
+    client.force_login(w.handler_a)
+    assert 'data-inbox="overdue">0<' in client.get("/inbox/to_sign/").content.decode()  # the unit's own work is done
