@@ -110,6 +110,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "WARNING")},
 }
 
-# Share of a time limit left at which an assignment counts as 即将超期.
-GRIDGOV_WARN_SHARE = 0.2
 GRIDGOV_TILE_URL = os.environ.get("GRIDGOV_TILE_URL", "")

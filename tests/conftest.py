@@ -1,7 +1,7 @@
 """Shared fixtures: a small district world and named personas for every role."""
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from shapely.geometry import box, mapping
@@ -99,6 +99,26 @@ def build_world() -> World:
         admin=person("admin", "admin", area=d),
         outsider=f.UserFactory(username="outsider"),
     )
+
+
+class FakeClock:
+    """The time every action and page sees, moved by the test."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def advance(self, **delta):
+        self.at += timedelta(**delta)
+        return self.at
+
+
+def freeze_clock(monkeypatch, at=MONDAY_10AM) -> FakeClock:
+    """Make gridgov.core.clock.now return a time the test controls."""
+    from gridgov.core import clock
+
+    fake = FakeClock(at)
+    monkeypatch.setattr(clock, "now", lambda: fake.at)
+    return fake
 
 
 @pytest.fixture(autouse=True)

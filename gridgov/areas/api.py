@@ -1,19 +1,16 @@
 """Area endpoints: the grid tree, one area, its children, and a GeoJSON export."""
 
 import json
-import logging
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from ninja import Path, Query, Router
-from shapely.geometry import shape
 
 from gridgov.api.schemas import ERRORS, AreaDetail, AreaFilters, AreaItem, AreaPage, ExportParams, PageParams
-from gridgov.areas.geojson import AreaRecord, to_feature_collection
+from gridgov.areas.importer import export_areas
 from gridgov.areas.models import LEVEL_NAMES, Area
 from gridgov.core.errors import NotFound
 
-logger = logging.getLogger(__name__)
 router = Router()
 
 AreaCode = Path[str, {"description": "区域/网格编码"}]
@@ -60,27 +57,12 @@ def list_areas(request, filters: Query[AreaFilters], page: Query[PageParams]):
 )
 def export_geojson(request, params: Query[ExportParams]):
     """Export an area subtree (or the whole tree) as a GeoJSON FeatureCollection that the import reads back."""
-    qs = Area.objects.order_by("level", "code")
     if params.root:
         _get(params.root)
-        qs = qs.subtree(params.root)
-    records = [AreaRecord(code=a.code, name=a.name, level=a.level, parent_code=a.parent_id, kind=a.kind,
-                          geometry=_geometry(a), key_grid=a.key_grid) for a in qs]
-    body = json.dumps(to_feature_collection(records), ensure_ascii=False)
+    body = json.dumps(export_areas(params.root), ensure_ascii=False)
     response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="areas-{params.root or "all"}.geojson"'
     return response
-
-
-def _geometry(area: Area):
-    if not area.boundary:
-        return None
-    try:
-        return shape(area.boundary)
-    except Exception:  # shapely raises several types for malformed coordinates
-        # A boundary edited by hand in the admin may be unreadable; export the area without it rather than fail the file.
-        logger.warning("area %s has an unreadable boundary; exported without geometry", area.code)
-        return None
 
 
 @router.get("/{code}", response={200: AreaDetail, **ERRORS}, operation_id="areas_get", summary="区域详情")

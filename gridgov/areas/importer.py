@@ -1,5 +1,7 @@
 """Importing and exporting the area tree as GeoJSON: all-or-nothing, with every problem listed."""
 
+import logging
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,6 +13,9 @@ from gridgov.areas.models import Area
 
 
 NAME_MAX = Area._meta.get_field("name").max_length
+
+
+logger = logging.getLogger(__name__)
 
 
 class AreaImportError(Exception):
@@ -27,9 +32,20 @@ class ImportResult:
     updated: int
 
 
+def _geometry(area: Area):
+    if not area.boundary:
+        return None
+    try:
+        return shape(area.boundary)
+    except Exception:  # shapely raises several types for malformed coordinates
+        # A boundary edited by hand in the admin may be unreadable; keep the area without it rather than fail the file.
+        logger.warning("area %s has an unreadable boundary; exported without geometry", area.code)
+        return None
+
+
 def _record(area: Area) -> AreaRecord:
     return AreaRecord(code=area.code, name=area.name, level=area.level, parent_code=area.parent_id, kind=area.kind,
-                      geometry=shape(area.boundary) if area.boundary else None, key_grid=area.key_grid)
+                      geometry=_geometry(area), key_grid=area.key_grid)
 
 
 def existing_records() -> dict[str, AreaRecord]:

@@ -14,9 +14,8 @@ from gridgov.callbacks.models import Callback, Investigation
 from gridgov.core import clock
 from gridgov.core.errors import NotFound
 from gridgov.tickets import access, actions
-# The allowed-actions computation lives in `available`, shared with the web workbench; re-exported for callers here.
+# The allowed-actions computation lives in `available`, shared with the web workbench.
 from gridgov.tickets.available import UNIT_SCOPED_VERBS, allowed_actions
-from gridgov.tickets.available import targets as _targets  # noqa: F401
 from gridgov.tickets.queries import ORDERINGS, filter_tickets
 from gridgov.tickets.deadlines import is_overdue
 from gridgov.tickets.lifecycle import Case

@@ -1,31 +1,16 @@
 """API fixtures: a clock the tests can move and API clients per persona."""
 
-from datetime import timedelta
 
 import pytest
 
-from gridgov.core import clock
 from tests.api.helpers import Api
-from tests.conftest import MONDAY_10AM
-
-
-class FakeClock:
-    """The time every action and the API see."""
-
-    def __init__(self, at):
-        self.at = at
-
-    def advance(self, **delta):
-        self.at += timedelta(**delta)
-        return self.at
+from tests.conftest import FakeClock, freeze_clock
 
 
 @pytest.fixture(autouse=True)
 def fake_clock(monkeypatch) -> FakeClock:
     """Freeze time at a Monday 10:00 Beijing time so deadlines and days are predictable."""
-    fake = FakeClock(MONDAY_10AM)
-    monkeypatch.setattr(clock, "now", lambda: fake.at)
-    return fake
+    return freeze_clock(monkeypatch)
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from django.db import transaction
 
 from gridgov.core.errors import DomainError
 from gridgov.tickets import access, actions
-from gridgov.tickets.api import VERB_BODIES, _targets, allowed_actions, load_case
+from gridgov.tickets.api import VERB_BODIES, load_case
+from gridgov.tickets.available import allowed_actions, targets
 from tests.api.helpers import make_ticket
 
 PERSONAS = ["operator", "dispatcher", "handler_a", "handler_b", "handler_city", "leader_a", "grid_worker", "investigator",
@@ -111,8 +112,8 @@ def test_offered_iff_accepted(world, fake_clock, name):
         offered = {(a["verb"], a["assignment_id"], a["extension_id"], a["investigation_id"])
                    for a in allowed_actions(user, case, fake_clock.at, has_children=has_children)}
         for verb in VERB_BODIES:
-            targets = _targets(case, verb) or [{}]
-            for target in targets:
+            found = targets(case, verb) or [{}]
+            for target in found:
                 key = (verb, getattr(target.get("assignment"), "pk", None), getattr(target.get("extension"), "pk", None),
                        getattr(target.get("investigation"), "pk", None))
                 ok = accepted(user, t, verb, trial_kwargs(world, verb, target, spare))

@@ -1,7 +1,6 @@
 """The ticket detail page: fields, masking and audited unmasking, the allowed actions and their forms, refusals, attachments, print, not-found parity."""
 
 import re
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -15,30 +14,17 @@ from gridgov.tickets import access, actions
 from gridgov.tickets.api import load_case
 from gridgov.tickets.available import allowed_actions
 from gridgov.tickets.models import Assignment, Attachment, Extension, Ticket, TimelineEvent
-from tests.conftest import MONDAY_10AM
+from tests.conftest import FakeClock, freeze_clock
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%test\n"
 PERSONAS = ["dispatcher", "handler_a", "operator", "investigator", "viewer"]
 
 
-class FakeClock:
-    """The time every action and page sees."""
-
-    def __init__(self, at):
-        self.at = at
-
-    def advance(self, **delta):
-        self.at += timedelta(**delta)
-        return self.at
-
-
 @pytest.fixture(autouse=True)
-def fake_clock(monkeypatch):
+def fake_clock(monkeypatch) -> FakeClock:
     """Monday 10:00 Beijing time, so deadlines and countdowns are predictable."""
-    fake = FakeClock(MONDAY_10AM)
-    monkeypatch.setattr(clock, "now", lambda: fake.at)
-    return fake
+    return freeze_clock(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
