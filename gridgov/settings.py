@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "gridgov.demo",
     "gridgov.web",
     "gridgov.patrol",
+    "gridgov.metrics",
+    "gridgov.assessment",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ from gridgov.callbacks.models import Callback, Investigation
 from gridgov.core import clock
 from gridgov.core.calendar import get_calendar
 from gridgov.core.errors import DomainError
+from gridgov.metrics import cube, facts
+from gridgov.metrics.periods import Period
 from gridgov.tickets import actions, lifecycle
 from gridgov.tickets.models import Assignment, Channel, Extension, NumberSequence, Ticket, TimelineEvent
 from gridgov.tickets.routing_context import routing_inputs, suggest
@@ -153,3 +155,6 @@ class BulkExecutor:
                 model.objects.bulk_create(new[model], batch_size=self.batch)
             for (channel, day), last in self.counters.items():
                 NumberSequence.objects.update_or_create(channel_id=channel, day=day, defaults={"last": last})
+            # Bulk rows bypass the actions, so the stored figures are recounted from them instead.
+            for month in sorted({facts.month_of(t.received_at) for t in new[Ticket]}):
+                cube.rebuild(Period.month(month.year, month.month))

@@ -13,6 +13,7 @@ from gridgov.callbacks.models import Callback, Investigation
 from gridgov.core import clock
 from gridgov.core.calendar import get_calendar
 from gridgov.core.errors import InvalidInput, InvalidState, NotFound
+from gridgov.metrics import cube
 from gridgov.tickets import lifecycle
 from gridgov.tickets.access import get_visible, require, visible_to
 from gridgov.tickets.lifecycle import Case, Context
@@ -36,9 +37,11 @@ def load_case(ticket: Ticket) -> Case:
     for e in extensions:
         e.assignment = by_id[e.assignment_id]
     last = TimelineEvent.objects.filter(ticket=ticket).aggregate(m=Max("seq"))["m"] or 0
-    return Case(ticket=ticket, assignments=assignments, extensions=extensions,
+    case = Case(ticket=ticket, assignments=assignments, extensions=extensions,
                 callbacks=list(Callback.objects.filter(ticket=ticket)),
                 investigations=list(Investigation.objects.filter(ticket=ticket)), next_seq=last + 1)
+    case.counted = cube.snapshot(case)
+    return case
 
 
 def persist(case: Case) -> None:
@@ -49,6 +52,10 @@ def persist(case: Case) -> None:
         obj.save()
     case.changed.clear()
     case.new.clear()
+    # The stored figures change in the same transaction as the ticket, so they can never disagree.
+    counted = cube.snapshot(case)
+    cube.apply(case.counted, counted)
+    case.counted = counted
 
 
 def _context(actor, now: datetime | None) -> Context:

@@ -46,6 +46,7 @@ class Case:
     next_seq: int = 1
     new: list = field(default_factory=list)
     changed: dict = field(default_factory=dict)
+    counted: dict = field(default_factory=dict)  # what the stored figures hold for this ticket (metrics.cube)
 
     def add(self, obj):
         """Queue a new object for insertion (in creation order, so parents precede children)."""

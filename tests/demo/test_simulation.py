@@ -12,6 +12,7 @@ from gridgov.callbacks.models import Callback, Investigation
 from gridgov.demo.district import build_master_data
 from gridgov.demo.executors import ActionExecutor, BulkExecutor
 from gridgov.demo.simulate import load_world, plan_year
+from gridgov.metrics.models import CUBES
 from gridgov.tickets.models import Assignment, Extension, NumberSequence, Ticket, TimelineEvent
 
 END = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
@@ -40,6 +41,9 @@ def snapshot() -> dict:
         "events": [_row(e, ticket=e.ticket.number, assignment=_assignment_key(e.assignment))
                    for e in TimelineEvent.objects.select_related("ticket", "assignment__ticket").order_by("ticket__number", "seq")],
         "numbers": sorted(NumberSequence.objects.values_list("channel_id", "day", "last")),
+        # Actions keep the figures incrementally, the bulk path recounts them in SQL: they must agree.
+        **{model.__name__: sorted(tuple(sorted((k, str(v)) for k, v in _row(r).items() if v != 0)) for r in model.objects.all())
+           for model in CUBES},
     }
 
 
