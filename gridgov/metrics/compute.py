@@ -1,0 +1,306 @@
+"""Figures for any scope, period and breakdown: from the monthly counts when they can answer, else from the tickets."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, DateField, F, Q, Sum
+from django.db.models.functions import Left, TruncDate, TruncMonth
+
+from gridgov.areas.models import Area, StreetGroup
+from gridgov.core.clock import LOCAL_TZ
+from gridgov.metrics import counters
+from gridgov.metrics.definitions import ALL_COUNTERS, STORED_COUNTERS, Figure, figures as evaluate
+from gridgov.metrics.models import AreaMonthCount, GridMonthCount, UnitMonthCount
+from gridgov.metrics.periods import Period
+from gridgov.tickets.models import Assignment, Ticket
+from gridgov.units.models import Category, Unit
+
+__all__ = ["Scope", "Row", "Figure", "figures", "breakdown", "counts", "BREAKDOWNS"]
+
+AREA_LEVELS = {"street": 1, "community": 2, "grid3": 3, "grid4": 4}
+CODE_LENGTH = {level: 6 + 3 * level for level in range(5)}
+BREAKDOWNS = {
+    "street": "街道（镇）", "community": "社区（村）", "grid3": "三级网格", "grid4": "四级网格",
+    "street_group": "街道分组", "category_class": "事项大类", "category": "事项小类", "channel": "渠道",
+    "unit": "承办单位", "unit_group": "单位分组", "month": "月份", "day": "日期",
+}
+UNIT_BREAKDOWNS = {"unit", "unit_group"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which tickets a figure covers, besides the period."""
+
+    area: str | None = None  # an area code: the whole subtree
+    unit: int | None = None
+    unit_group: str | None = None
+    category: str | None = None  # a category code: the whole subtree
+    channel: str | None = None
+
+    @property
+    def is_unit(self) -> bool:
+        return self.unit is not None or bool(self.unit_group)
+
+
+@dataclass
+class Row:
+    """One line of a breakdown."""
+
+    key: str
+    label: str
+    figures: dict
+    extra: dict = field(default_factory=dict)
+
+
+def _basis(scope: Scope, by: str | None, basis: str | None) -> str:
+    if scope.is_unit or by in UNIT_BREAKDOWNS:
+        return "unit"
+    return basis or "ticket"
+
+
+def _category_ids(code: str) -> list[int]:
+    return list(Category.objects.filter(code__startswith=code).values_list("pk", flat=True))
+
+
+# --- key expressions ---------------------------------------------------------------------------
+
+def _key_expr(by: str, via: str, source: str):
+    """The SQL expression a breakdown groups on; source is "tickets", "area_cube", "grid_cube" or "unit_cube"."""
+    if by in ("street", "community", "grid3", "grid4", "street_group"):
+        length = CODE_LENGTH[AREA_LEVELS.get(by, 1)]
+        return Left("area_key" if source.endswith("cube") else f"{via}area_id", length)
+    if by in ("category", "category_class"):
+        return F("category_id" if source.endswith("cube") else f"{via}category_id")
+    if by == "channel":
+        return F("channel_id" if source.endswith("cube") else f"{via}channel_id")
+    if by in ("unit", "unit_group"):
+        return F("unit_id")
+    if by == "month":
+        return F("month") if source.endswith("cube") else TruncMonth(f"{via}received_at", tzinfo=LOCAL_TZ, output_field=DateField())
+    if by == "day":
+        return TruncDate(f"{via}received_at", tzinfo=LOCAL_TZ)
+    raise ValueError(by)
+
+
+def _group(qs, by, via, source, aggregates) -> dict:
+    """Run aggregates over a queryset, grouped by the breakdown key (or one total under key None)."""
+    if by is None:
+        return {None: qs.aggregate(**aggregates)}
+    rows = qs.order_by().values(k=_key_expr(by, via, source)).annotate(**aggregates)
+    return {row["k"]: row for row in rows}
+
+
+# --- where counts come from ----------------------------------------------------------------------
+
+def _cube_for(period: Period, scope: Scope, by: str | None, basis: str):
+    """The monthly count table that can answer, or None to count the tickets."""
+    if period.months() is None:
+        return None
+    if basis == "unit":
+        return UnitMonthCount if scope.area is None and by in (None, "unit", "unit_group", "category", "category_class", "channel", "month") else None
+    if scope.area is None or len(scope.area) <= CODE_LENGTH[2]:
+        if by in (None, "street", "community", "street_group", "category", "category_class", "channel", "month"):
+            return AreaMonthCount
+    if scope.category is None and by in (None, "street", "community", "grid3", "grid4", "channel", "month"):
+        return GridMonthCount
+    return None
+
+
+def _stored_from_cube(model, period: Period, scope: Scope, by) -> dict:
+    qs = model.objects.filter(month__in=period.months())
+    if scope.area:
+        qs = qs.filter(area_key__startswith=scope.area)
+    if scope.category:
+        qs = qs.filter(category_id__in=_category_ids(scope.category))
+    if scope.channel:
+        qs = qs.filter(channel_id=scope.channel)
+    if scope.unit is not None:
+        qs = qs.filter(unit_id=scope.unit)
+    if scope.unit_group:
+        qs = qs.filter(unit_id__in=Unit.objects.filter(group=scope.unit_group).values("pk"))
+    source = {AreaMonthCount: "area_cube", GridMonthCount: "grid_cube", UnitMonthCount: "unit_cube"}[model]
+    return _group(qs, by, "", source, {name: Sum(name) for name in STORED_COUNTERS})
+
+
+def _ticket_filters(period: Period, scope: Scope, via: str) -> Q:
+    start, end = period.bounds()
+    q = Q(**{f"{via}received_at__gte": start, f"{via}received_at__lt": end})
+    if scope.area:
+        q &= Q(**{f"{via}area_id__startswith": scope.area})
+    if scope.category:
+        q &= Q(**{f"{via}category_id__in": _category_ids(scope.category)})
+    if scope.channel:
+        q &= Q(**{f"{via}channel_id": scope.channel})
+    return q
+
+
+def _assignments(period: Period, scope: Scope):
+    qs = Assignment.objects.filter(_ticket_filters(period, scope, "ticket__"))
+    if scope.unit is not None:
+        qs = qs.filter(unit_id=scope.unit)
+    if scope.unit_group:
+        qs = qs.filter(unit__group=scope.unit_group)
+    return qs
+
+
+def _stored_from_tickets(period: Period, scope: Scope, by, basis: str) -> dict:
+    assignments = _assignments(period, scope)
+    if basis == "unit":
+        outcomes = _group(counters.with_outcomes(counters.attributions(assignments), "ticket__"), by, "ticket__", "tickets",
+                          counters.outcome_aggregates("ticket__"))
+    else:
+        tickets = Ticket.objects.filter(_ticket_filters(period, scope, ""))
+        outcomes = _group(counters.with_outcomes(tickets), by, "", "tickets", counters.outcome_aggregates())
+    by_assignment = _group(assignments, by, "ticket__", "tickets", counters.assignment_aggregates())
+    merged = defaultdict(dict)
+    for part in (outcomes, by_assignment):
+        for key, row in part.items():
+            merged[key].update(row)
+    return merged
+
+
+def _live(period: Period, scope: Scope, by, basis: str, now=None) -> dict:
+    """The counters that change with the clock, always counted from the tickets."""
+    if basis == "unit":
+        qs, via = counters.overdue_open_assignments(_assignments(period, scope), now), "ticket__"
+    else:
+        qs, via = counters.overdue_open_tickets(Ticket.objects.filter(_ticket_filters(period, scope, "")), now), ""
+    return _group(qs, by, via, "tickets", {"overdue_open": Count("pk")})
+
+
+def counts(period: Period, scope: Scope = Scope(), by: str | None = None, basis: str | None = None, now=None) -> dict:
+    """{raw key: {counter: value}} for a breakdown (key None for the total)."""
+    basis = _basis(scope, by, basis)
+    model = _cube_for(period, scope, by, basis)
+    stored = _stored_from_cube(model, period, scope, by) if model else _stored_from_tickets(period, scope, by, basis)
+    out = defaultdict(lambda: {name: 0 for name in ALL_COUNTERS})
+    for part in (stored, _live(period, scope, by, basis, now)):
+        for key, row in part.items():
+            out[key].update({name: value or 0 for name, value in row.items() if name in ALL_COUNTERS})
+    if by is None and None not in out:
+        out[None]  # noqa: B018 - a total of zeros when nothing matched
+    return dict(out)
+
+
+# --- labelled results ----------------------------------------------------------------------------
+
+def _add(into: dict, row: dict) -> None:
+    for name, value in row.items():
+        into[name] = into.get(name, 0) + value
+
+
+def _population(codes) -> dict[str, int | None]:
+    """Residents of each area: its own figure, else the sum of its communities'."""
+    communities = dict(Area.objects.filter(level=2, population__isnull=False).values_list("code", "population"))
+    out = {}
+    for code, own, level in Area.objects.filter(code__in=list(codes)).values_list("code", "population", "level"):
+        if own is None and level < 2:
+            own = sum(p for c, p in communities.items() if c.startswith(code)) or None
+        out[code] = own
+    return out
+
+
+def _area_rows(by, scope, raw) -> list[tuple]:
+    level = AREA_LEVELS[by]
+    areas = Area.objects.filter(level=level).order_by("code")
+    if scope.area:
+        areas = areas.filter(code__startswith=scope.area)
+    areas = list(areas.values("code", "name", "kind", "level"))
+    population = _population(a["code"] for a in areas)
+    return [(a["code"], a["name"], raw.get(a["code"]), {"kind": a["kind"], "level": level, "population": population[a["code"]]})
+            for a in areas]
+
+
+def _street_group_rows(scope, raw) -> list[tuple]:
+    rows = []
+    for group in StreetGroup.objects.prefetch_related("streets").order_by("sort", "name"):
+        codes = [s.code for s in group.streets.all() if not scope.area or s.code.startswith(scope.area)]
+        total = {}
+        for code in codes:
+            _add(total, raw.get(code, {}))
+        population = _population(codes)
+        rows.append((group.name, group.name, total,
+                     {"streets": codes, "population": sum(p or 0 for p in population.values()) or None}))
+    return rows
+
+
+def _unit_rows(by, scope, raw) -> list[tuple]:
+    units = Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTER).order_by("kind", "code")
+    if scope.unit is not None:
+        units = units.filter(pk=scope.unit)
+    if scope.unit_group:
+        units = units.filter(group=scope.unit_group)
+    units = list(units)
+    if by == "unit":
+        return [(str(u.pk), u.name, raw.get(u.pk), {"kind": u.kind, "group": u.group, "code": u.code}) for u in units]
+    rows = []
+    for value, label in Unit.Group.choices:
+        total = {}
+        for u in units:
+            if u.group == value:
+                _add(total, raw.get(u.pk, {}))
+        rows.append((value, label, total, {}))
+    territorial = {}
+    for u in units:
+        if u.kind == Unit.Kind.TERRITORIAL:
+            _add(territorial, raw.get(u.pk, {}))
+    rows.append(("territorial", "属地街镇", territorial, {}))
+    return rows
+
+
+def _category_rows(by, raw) -> list[tuple]:
+    cats = {c.pk: c for c in Category.objects.all()}
+    if by == "category":
+        return [(cats[k].code, cats[k].name, v, {}) for k, v in sorted(raw.items(), key=lambda kv: cats[kv[0]].code) if k in cats]
+    by_class, labels = {}, {}
+    for pk, row in raw.items():
+        root = cats[pk]
+        while root.parent_id:
+            root = cats[root.parent_id]
+        _add(by_class.setdefault(root.code, {}), row)
+        labels[root.code] = root.name
+    return [(code, labels[code], by_class[code], {}) for code in sorted(by_class)]
+
+
+def _channel_rows(raw) -> list[tuple]:
+    from gridgov.tickets.models import Channel
+
+    return [(c.code, c.name, raw.get(c.code), {}) for c in Channel.objects.order_by("sort", "code")
+            if c.active or raw.get(c.code)]
+
+
+def breakdown(period: Period, by: str, scope: Scope = Scope(), codes=None, weights=None, basis=None, now=None) -> list[Row]:
+    """Figures per street, community, grid, group, category, channel, unit or date."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}")
+    basis = _basis(scope, by, basis)
+    raw = counts(period, scope, "street" if by == "street_group" else by, basis, now)
+    if by in AREA_LEVELS:
+        rows = _area_rows(by, scope, raw)
+    elif by == "street_group":
+        rows = _street_group_rows(scope, raw)
+    elif by in UNIT_BREAKDOWNS:
+        rows = _unit_rows(by, scope, {int(k): v for k, v in raw.items() if k is not None})
+    elif by in ("category", "category_class"):
+        rows = _category_rows(by, raw)
+    elif by == "channel":
+        rows = _channel_rows(raw)
+    else:
+        rows = [(k.isoformat(), k.isoformat(), v, {}) for k, v in sorted(raw.items()) if k is not None]
+    out = []
+    for key, label, row, extra in rows:
+        row = dict(row or {})
+        row["population"] = extra.get("population")
+        out.append(Row(str(key), label, evaluate(row, codes, basis, weights), extra))
+    return out
+
+
+def figures(period: Period, scope: Scope = Scope(), codes=None, basis=None, weights=None, now=None) -> dict[str, Figure]:
+    """The figures of one scope and period."""
+    basis = _basis(scope, None, basis)
+    row = counts(period, scope, None, basis, now)[None]
+    if scope.area:
+        row["population"] = _population([scope.area]).get(scope.area)
+    elif not scope.is_unit:
+        row["population"] = sum(Area.objects.filter(level=2, population__isnull=False).values_list("population", flat=True)) or None
+    return evaluate(row, codes, basis, weights)
