@@ -19,6 +19,10 @@ PERMISSIONS: dict[str, str] = {
     "investigation.conclude": "责任认定",
     "pii.view": "查看个人信息",
     "masterdata.edit": "维护基础数据",
+    "assessment.view": "查看考核结果",
+    "assessment.run": "计算考核",
+    "assessment.publish": "发布考核结果",
+    "assessment.pay": "登记奖励拨付",
 }
 
 _HANDLING = {"ticket.view", "ticket.sign", "ticket.return", "ticket.request_extension", "ticket.report", "pii.view"}
@@ -28,6 +32,7 @@ ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "dispatcher": ("派单员", frozenset({
         "ticket.view", "ticket.receive", "ticket.reject", "ticket.dispatch", "ticket.decide_extension",
         "ticket.close", "ticket.rework", "ticket.merge", "ticket.reopen", "ticket.callback", "pii.view",
+        "assessment.view", "assessment.run",
     })),
     "unit_handler": ("单位经办人", frozenset(_HANDLING)),
     "unit_leader": ("单位负责人", frozenset(_HANDLING)),
@@ -35,7 +40,7 @@ ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "grid_worker": ("网格员", frozenset({"ticket.view", "ticket.receive"})),
     "grid_instructor": ("网格指导员", frozenset({"ticket.view"})),
     "investigator": ("常调队员", frozenset({"ticket.view", "investigation.open", "investigation.conclude", "pii.view"})),
-    "leadership_viewer": ("领导查阅", frozenset({"ticket.view"})),
+    "leadership_viewer": ("领导查阅", frozenset({"ticket.view", "assessment.view"})),
     "admin": ("系统管理员", frozenset(PERMISSIONS)),
 }
 

@@ -234,7 +234,9 @@ class Award:
 
     def describe(self) -> str:
         labels = {"urban": "城市社区", "rural": "农村", "default": "其他"}
-        money = "，".join(f"{labels.get(k, k)}{v}元" for k, v in self.amounts)
+        # The default amount reads last ("城市社区5000元，其他3000元").
+        ordered = sorted(self.amounts, key=lambda kv: kv[0] == "default")
+        money = "，".join(f"{labels.get(k, k)}{v}元" for k, v in ordered)
         return f"{self.name}：{' 且 '.join(c.describe() for c in self.conditions)} 时奖励 {money}（无数据视为不满足）"
 
 
