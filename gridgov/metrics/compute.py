@@ -32,6 +32,7 @@ class Scope:
     """Which tickets a figure covers, besides the period."""
 
     area: str | None = None  # an area code: the whole subtree
+    street_group: str | None = None  # a StreetGroup name: its streets' subtrees
     unit: int | None = None
     unit_group: str | None = None
     category: str | None = None  # a category code: the whole subtree
@@ -56,6 +57,18 @@ def _basis(scope: Scope, by: str | None, basis: str | None) -> str:
     if scope.is_unit or by in UNIT_BREAKDOWNS:
         return "unit"
     return basis or "ticket"
+
+
+def street_codes(group_name: str) -> list[str]:
+    """The street codes of a street group."""
+    return list(StreetGroup.objects.filter(name=group_name).values_list("streets__code", flat=True).exclude(streets__code=None))
+
+
+def _prefixes(field_name: str, codes) -> Q:
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= Q(**{f"{field_name}__startswith": code})
+    return q
 
 
 def _category_ids(code: str) -> list[int]:
@@ -97,7 +110,7 @@ def _cube_for(period: Period, scope: Scope, by: str | None, basis: str):
     if period.months() is None:
         return None
     if basis == "unit":
-        return UnitMonthCount if scope.area is None and by in (None, "unit", "unit_group", "category", "category_class", "channel", "month") else None
+        return UnitMonthCount if scope.area is None and not scope.street_group and by in (None, "unit", "unit_group", "category", "category_class", "channel", "month") else None
     if scope.area is None or len(scope.area) <= CODE_LENGTH[2]:
         if by in (None, "street", "community", "street_group", "category", "category_class", "channel", "month"):
             return AreaMonthCount
@@ -110,6 +123,8 @@ def _stored_from_cube(model, period: Period, scope: Scope, by) -> dict:
     qs = model.objects.filter(month__in=period.months())
     if scope.area:
         qs = qs.filter(area_key__startswith=scope.area)
+    if scope.street_group:
+        qs = qs.filter(_prefixes("area_key", street_codes(scope.street_group)))
     if scope.category:
         qs = qs.filter(category_id__in=_category_ids(scope.category))
     if scope.channel:
@@ -127,6 +142,8 @@ def _ticket_filters(period: Period, scope: Scope, via: str) -> Q:
     q = Q(**{f"{via}received_at__gte": start, f"{via}received_at__lt": end})
     if scope.area:
         q &= Q(**{f"{via}area_id__startswith": scope.area})
+    if scope.street_group:
+        q &= _prefixes(f"{via}area_id", street_codes(scope.street_group))
     if scope.category:
         q &= Q(**{f"{via}category_id__in": _category_ids(scope.category)})
     if scope.channel:
