@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.assessment import defaults, runs
 from gridgov.assessment.models import Run, RuleSet
+from gridgov.core import clock
 from gridgov.core.errors import DomainError
 
 FIELD_NAMES = {"score": "得分", "klass": "档次", "award": "奖励", "deduction": "扣分"}
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         for r in rule_sets:
             w(f"{r.code:<30}{r.version:<8}{r.get_object_kind_display():<10}{'是' if r.active else '否':<6}{r.name}")
             for run in Run.objects.filter(rule_set=r).exclude(state=Run.State.SUPERSEDED).order_by("-period_start")[:12]:
-                w(f"    #{run.pk} {run.period_slug} {run.get_state_display()} 计算于 {run.computed_at:%Y-%m-%d %H:%M}")
+                w(f"    #{run.pk} {run.period_slug} {run.get_state_display()} 计算于 {clock.localtime(run.computed_at):%Y-%m-%d %H:%M}")
 
     def _print_run(self, run: Run, top: int) -> None:
         w = self.stdout.write
@@ -74,7 +75,7 @@ class Command(BaseCommand):
                 w("  " + describe_change(c))
         w(f"输入摘要 {run.inputs_digest[:16]}… 结果摘要 {run.results_digest[:16]}…")
         if run.is_published:
-            w(f"已发布（{run.published_at:%Y-%m-%d %H:%M}），结果已冻结")
+            w(f"已发布（{clock.localtime(run.published_at):%Y-%m-%d %H:%M}），结果已冻结")
 
 
 def describe_change(c: dict) -> str:
