@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gridgov.patrol",
     "gridgov.metrics",
     "gridgov.assessment",
+    "gridgov.reports",
 ]
 
 MIDDLEWARE = [
