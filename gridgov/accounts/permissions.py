@@ -23,24 +23,27 @@ PERMISSIONS: dict[str, str] = {
     "assessment.run": "计算考核",
     "assessment.publish": "发布考核结果",
     "assessment.pay": "登记奖励拨付",
+    "figures.view": "查看数据看板",
 }
 
+# 数据看板/大屏: the centre, leaders and area-scoped grid staff read figures of their own scope.
+_FIGURES = "figures.view"
 _HANDLING = {"ticket.view", "ticket.sign", "ticket.return", "ticket.request_extension", "ticket.report", "pii.view"}
 
 ROLES: dict[str, tuple[str, frozenset[str]]] = {
-    "hotline_operator": ("话务员", frozenset({"ticket.view", "ticket.receive", "ticket.reject", "ticket.callback", "pii.view"})),
+    "hotline_operator": ("话务员", frozenset({"ticket.view", "ticket.receive", "ticket.reject", "ticket.callback", "pii.view", _FIGURES})),
     "dispatcher": ("派单员", frozenset({
         "ticket.view", "ticket.receive", "ticket.reject", "ticket.dispatch", "ticket.decide_extension",
         "ticket.close", "ticket.rework", "ticket.merge", "ticket.reopen", "ticket.callback", "pii.view",
-        "assessment.view", "assessment.run",
+        "assessment.view", "assessment.run", _FIGURES,
     })),
     "unit_handler": ("单位经办人", frozenset(_HANDLING)),
-    "unit_leader": ("单位负责人", frozenset(_HANDLING)),
-    "grid_leader": ("网格长", frozenset({"ticket.view", "ticket.receive"})),
-    "grid_worker": ("网格员", frozenset({"ticket.view", "ticket.receive"})),
-    "grid_instructor": ("网格指导员", frozenset({"ticket.view"})),
-    "investigator": ("常调队员", frozenset({"ticket.view", "investigation.open", "investigation.conclude", "pii.view"})),
-    "leadership_viewer": ("领导查阅", frozenset({"ticket.view", "assessment.view"})),
+    "unit_leader": ("单位负责人", frozenset(_HANDLING | {_FIGURES})),
+    "grid_leader": ("网格长", frozenset({"ticket.view", "ticket.receive", _FIGURES})),
+    "grid_worker": ("网格员", frozenset({"ticket.view", "ticket.receive", _FIGURES})),
+    "grid_instructor": ("网格指导员", frozenset({"ticket.view", _FIGURES})),
+    "investigator": ("常调队员", frozenset({"ticket.view", "investigation.open", "investigation.conclude", "pii.view", _FIGURES})),
+    "leadership_viewer": ("领导查阅", frozenset({"ticket.view", "assessment.view", _FIGURES})),
     "admin": ("系统管理员", frozenset(PERMISSIONS)),
 }
 
