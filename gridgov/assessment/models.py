@@ -222,7 +222,9 @@ class AwardBudget(models.Model):
     @property
     def paid(self) -> Decimal:
         """Total paid against this budget."""
-        return self.payments.aggregate(s=models.Sum("amount"))["s"] or Decimal("0.00")
+        # SQLite's SUM drops trailing zeros; money always shows 2 decimals.
+        total = self.payments.aggregate(s=models.Sum("amount"))["s"] or Decimal(0)
+        return total.quantize(Decimal("0.01"))
 
 
 class AwardPayment(models.Model):
