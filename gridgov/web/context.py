@@ -12,6 +12,8 @@ TOOLS = [
     ("web:create", "受理登记", "ticket.receive"),
     ("web:map", "网格地图", "ticket.view"),
     ("web:mobile", "移动端（网格员）", "ticket.receive"),
+    ("web:dashboard", "数据看板", "figures.view"),
+    ("web:dashboard_screen", "大屏（指挥中心）", "figures.view"),
 ]
 
 
