@@ -16,6 +16,7 @@ from gridgov.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from gridgov.metrics.compute import Scope, breakdown, figures
 from gridgov.metrics.periods import Period
 from gridgov.tickets import access
+from gridgov.tickets.models import Channel
 from gridgov.units.models import Unit
 
 # The metrics breakdown that lists each kind of assessed object.
@@ -155,7 +156,7 @@ def score_inputs(inputs: dict) -> scoring.Outcome:
     spec = scoring.parse_spec(inputs["rule"]["spec"])
     subjects = [scoring.Subject(o["key"], o["label"], o["values"], o.get("kind") or "", o.get("population"))
                 for o in inputs["objects"]]
-    return scoring.score(spec, subjects)
+    return scoring.score(spec, subjects, inputs.get("channels"))
 
 
 def results_of(outcome: scoring.Outcome) -> list[dict]:
@@ -175,6 +176,8 @@ def build_inputs(rule_set: RuleSet, period: Period) -> dict:
         "period": {"slug": period.slug, "kind": period.kind, "start": period.start.isoformat(),
                    "end": period.end.isoformat(), "label": period.label},
         "objects": collect(rule_set.object_kind, spec, period),
+        "channels": dict(Channel.objects.filter(code__in={r.channel for r in spec.metric_refs() if r.channel})
+                         .values_list("code", "name")),
     }
 
 

@@ -2,6 +2,28 @@
 
 No database here: runs.py collects the inputs, this module turns them into results, and the same
 inputs always give the same results (Decimal arithmetic, one total order over objects).
+
+A spec (RuleSet.spec, JSON) looks like this; see defaults.py for the five rule sets of the seeds:
+
+    {"period_kind": "month",                       # optional: month | quarter | year
+     "scope": {"unit_group": "经济管理"},           # optional, departments only
+     "terms": [                                    # score = Σ(sub-score × weight) / Σ weight − deductions
+        {"metric": "satisfaction_rate", "transform": "rate", "weight": 1, "missing": "full"},
+        {"metric": "unsatisfied", "transform": "linear", "lo": 10, "hi": 0, "weight": 1},
+        {"metric": "avg_handle_hours", "transform": "inverse", "target": 24, "weight": 1},
+        {"metric": "received", "transform": "per_thousand", "target": 2, "weight": 1},
+        {"metric": "deduction", "transform": "deduct", "factor": 1, "cap": 20}],
+     "tie_break": [{"metric": "unsatisfied", "order": "asc"}],   # then the object key, always
+     "classing": {"method": "percentage", "bands": [{"klass": "一类", "share": 30}, ...]}
+              |  {"method": "quota", "quota": 355, "klass": "优秀", "min_score": 80,
+                  "bands": [{"klass": "合格", "min": 80}], "default": "基本合格"}
+              |  {"method": "thresholds", "bands": [{"klass": "合格", "min": 60}], "default": "不合格"},
+     "awards": [{"name": "零投诉奖励",
+                 "when": [{"metric": "received", "channel": "h12345", "op": "==", "value": 0}],
+                 "amount": {"urban": "5000.00", "default": "3000.00"}}]}
+
+A metric with "channel" is counted over that channel only; conditions may also test
+{"on": "score", "op": ">=", "value": 90} or {"klass": "优秀"}.
 """
 
 import operator
@@ -514,8 +536,11 @@ def _order_key(spec: RuleSpec, values: Mapping[str, Decimal | None]):
     return key
 
 
-def score(spec: RuleSpec, subjects: Iterable[Subject]) -> Outcome:
-    """Score, rank, class and award every subject; identical inputs give identical outcomes."""
+def score(spec: RuleSpec, subjects: Iterable[Subject], channel_names: Mapping[str, str] | None = None) -> Outcome:
+    """Score, rank, class and award every subject; identical inputs give identical outcomes.
+
+    `channel_names` only makes the rule text readable ("12345热线" instead of the channel code).
+    """
     subjects = list(subjects)
     keys = [s.key for s in subjects]
     if len(set(keys)) != len(keys):
@@ -536,7 +561,10 @@ def score(spec: RuleSpec, subjects: Iterable[Subject]) -> Outcome:
                     r.award_items.append({"name": a.name, "amount": str(amount)})
                     r.award += amount
             r.award = q2(r.award)
-    return Outcome(tuple(results), tuple(spec.explain()))
+    rules = spec.explain()
+    for code, name in sorted((channel_names or {}).items()):
+        rules = [line.replace(f"（{code}渠道）", f"（{name}）") for line in rules]
+    return Outcome(tuple(results), tuple(rules))
 
 
 DIFF_FIELDS = {"score": "得分", "klass": "档次", "award": "奖励", "deduction": "扣分"}

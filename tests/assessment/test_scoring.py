@@ -210,3 +210,9 @@ def test_invalid_specs_are_refused_in_chinese(spec, message):
 def test_duplicate_object_keys_are_refused():
     with pytest.raises(InvalidInput):
         score(rate_spec(), subjects(("a", 1, 0), ("a", 1, 0)))
+
+
+def test_channel_names_make_the_rule_text_readable():
+    spec = parse_spec({"awards": [{"when": {"metric": "received", "channel": "h12345", "value": 0}, "amount": "1"}]})
+    out = score(spec, [], channel_names={"h12345": "12345热线"})
+    assert "受理量（12345热线）==0" in "".join(out.rules)
