@@ -141,9 +141,9 @@ def _ticket_filters(period: Period, scope: Scope, via: str) -> Q:
     start, end = period.bounds()
     q = Q(**{f"{via}received_at__gte": start, f"{via}received_at__lt": end})
     if scope.area:
-        q &= Q(**{f"{via}area_id__startswith": scope.area})
+        q &= Q(**{f"{via}area__code__startswith": scope.area})
     if scope.street_group:
-        q &= _prefixes(f"{via}area_id", street_codes(scope.street_group))
+        q &= _prefixes(f"{via}area__code", street_codes(scope.street_group))
     if scope.category:
         q &= Q(**{f"{via}category_id__in": _category_ids(scope.category)})
     if scope.channel:
@@ -185,10 +185,11 @@ def _live(period: Period, scope: Scope, by, basis: str, now=None) -> dict:
     return _group(qs, by, via, "tickets", {"overdue_open": Count("pk")})
 
 
-def counts(period: Period, scope: Scope = Scope(), by: str | None = None, basis: str | None = None, now=None) -> dict:
-    """{raw key: {counter: value}} for a breakdown (key None for the total)."""
+def counts(period: Period, scope: Scope = Scope(), by: str | None = None, basis: str | None = None, now=None,
+           fresh: bool = False) -> dict:
+    """{raw key: {counter: value}} for a breakdown (key None for the total); fresh=True always counts the tickets."""
     basis = _basis(scope, by, basis)
-    model = _cube_for(period, scope, by, basis)
+    model = None if fresh else _cube_for(period, scope, by, basis)
     stored = _stored_from_cube(model, period, scope, by) if model else _stored_from_tickets(period, scope, by, basis)
     out = defaultdict(lambda: {name: 0 for name in ALL_COUNTERS})
     for part in (stored, _live(period, scope, by, basis, now)):
@@ -286,12 +287,13 @@ def _channel_rows(raw) -> list[tuple]:
             if c.active or raw.get(c.code)]
 
 
-def breakdown(period: Period, by: str, scope: Scope = Scope(), codes=None, weights=None, basis=None, now=None) -> list[Row]:
+def breakdown(period: Period, by: str, scope: Scope = Scope(), codes=None, weights=None, basis=None, now=None,
+              fresh: bool = False) -> list[Row]:
     """Figures per street, community, grid, group, category, channel, unit or date."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
     basis = _basis(scope, by, basis)
-    raw = counts(period, scope, "street" if by == "street_group" else by, basis, now)
+    raw = counts(period, scope, "street" if by == "street_group" else by, basis, now, fresh)
     if by in AREA_LEVELS:
         rows = _area_rows(by, scope, raw)
     elif by == "street_group":
@@ -312,10 +314,11 @@ def breakdown(period: Period, by: str, scope: Scope = Scope(), codes=None, weigh
     return out
 
 
-def figures(period: Period, scope: Scope = Scope(), codes=None, basis=None, weights=None, now=None) -> dict[str, Figure]:
+def figures(period: Period, scope: Scope = Scope(), codes=None, basis=None, weights=None, now=None,
+            fresh: bool = False) -> dict[str, Figure]:
     """The figures of one scope and period."""
     basis = _basis(scope, None, basis)
-    row = counts(period, scope, None, basis, now)[None]
+    row = counts(period, scope, None, basis, now, fresh)[None]
     if scope.area:
         row["population"] = _population([scope.area]).get(scope.area)
     elif not scope.is_unit:
