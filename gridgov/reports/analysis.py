@@ -81,7 +81,7 @@ class Analysis:
         s = self.streets
         head = (f"（二）从属地街镇看。{self.span}各街道（镇）共有不满意工单{s.total.count}件（含与区直部门联合办单），"
                 f"占回访不满意工单{s.total.percent_text}。")
-        parts = "；".join(f"{g.label}{_street_word(g.members)}（{'、'.join(g.members)}）有{g.count}件，占{g.percent_text}"
+        parts = "；".join(f"{_short(g.label)}{_street_word(g.members)}（{'、'.join(g.members)}）有{g.count}件，占{g.percent_text}"
                          if g.members else f"{g.label}有{g.count}件，占{g.percent_text}" for g in s.groups)
         return head + (f"其中{parts}。" if parts else "")
 
@@ -103,6 +103,11 @@ def _class(label: str) -> str:
 
 def _department(label: str) -> str:
     return label if label.endswith(("部门", "单位")) else label + "部门"
+
+
+def _short(name: str) -> str:
+    """"A组（城区核心街道）" → "A组": the text names the members itself."""
+    return name.split("（")[0].split("(")[0].strip() or name
 
 
 def _street_word(members) -> str:

@@ -91,13 +91,13 @@ def tickets_received(period: Period, scope: Scope):
     return qs
 
 
-def ticket_digest(qs) -> tuple[int, str]:
-    """How many tickets and a SHA-256 over their ids in order, so the set behind a document can be checked later."""
-    h, n = hashlib.sha256(), 0
-    for pk in qs.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=5000):
+def ticket_digest(qs) -> tuple[list[tuple[int, str]], str]:
+    """The tickets (id, number) behind a document and a SHA-256 over their ids, so the set can be checked later."""
+    h, rows = hashlib.sha256(), []
+    for pk, number in qs.order_by("pk").values_list("pk", "number").iterator(chunk_size=5000):
         h.update(f"{pk}\n".encode())
-        n += 1
-    return n, h.hexdigest()
+        rows.append((pk, number))
+    return rows, h.hexdigest()
 
 
 def signed_change(value: Decimal | int | None, unit: str) -> str:
