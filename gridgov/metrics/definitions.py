@@ -29,8 +29,8 @@ COUNTER_LABELS = {
 }
 
 BASES = {
-    "ticket": "按工单计（联合办单只计一次）",
-    "unit": "按单位计（联合办单每个签收单位各计一次）",
+    "ticket": "按工单计，联合办单只计一次",
+    "unit": "按单位计，联合办单每个签收单位各计一次",
 }
 
 DEFAULT_THREE_RATE_WEIGHTS = {"response_rate": Decimal(1) / 3, "resolution_rate": Decimal(1) / 3,
