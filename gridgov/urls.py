@@ -1,4 +1,4 @@
-"""URL routes: admin, API, and the home page."""
+"""URL routes: admin, API, assessment, reports and the workbench."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -12,5 +12,7 @@ admin.site.index_title = "基础数据维护"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("assessment/", include("gridgov.assessment.urls")),
+    path("reports/", include("gridgov.reports.urls")),
     path("", include("gridgov.web.urls")),
 ]

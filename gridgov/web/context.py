@@ -14,6 +14,9 @@ TOOLS = [
     ("web:mobile", "移动端（网格员）", "ticket.receive"),
     ("web:dashboard", "数据看板", "figures.view"),
     ("web:dashboard_screen", "大屏（指挥中心）", "figures.view"),
+    ("reports:download", "通报与分析报告", "figures.view"),
+    ("assessment:runs", "考核评定", "assessment.view"),
+    ("assessment:awards", "奖励资金台账", "assessment.view"),
 ]
 
 
