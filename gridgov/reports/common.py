@@ -87,7 +87,7 @@ def tickets_received(period: Period, scope: Scope):
     start, end = period.bounds()
     qs = Ticket.objects.filter(received_at__gte=start, received_at__lt=end)
     if scope.area:
-        qs = qs.filter(area_id__startswith=scope.area)
+        qs = qs.filter(area__code__startswith=scope.area)
     return qs
 
 
