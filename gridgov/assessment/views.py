@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gridgov.assessment import ledger, runs
+from gridgov.assessment import ledger, runs, scoring
 from gridgov.assessment.management.commands.assess import describe_change
 from gridgov.assessment.models import AwardBudget, Run, RuleSet
 from gridgov.core import clock
@@ -69,11 +69,27 @@ def compute(request):
     return redirect("assessment:run", pk=run.pk)
 
 
+def _parts_text(parts: list[dict], channels: dict) -> str:
+    """A result's sub-scores in Chinese: "响应率 97.37；满意率 96.97；扣分 −1.00"."""
+    out = []
+    for p in parts:
+        code, _, channel = p["metric"].partition("@")
+        label = scoring.METRIC_NAMES.get(code, code) + (f"（{channels.get(channel, channel)}）" if channel else "")
+        if "deduct" not in p:
+            out.append(f"{label} {p['sub']}")
+        elif Decimal(p["deduct"]):
+            out.append(f"{label} −{p['deduct']}")
+    return "；".join(out)
+
+
 @viewer_required
 def run_detail(request, pk: int):
     """One run: its rule text, class counts, ranking, difference from the run it superseded, and actions."""
     run = get_object_or_404(Run.objects.select_related("rule_set", "computed_by", "published_by", "supersedes"), pk=pk)
     results = list(run.results.order_by("rank"))
+    channels = run.inputs.get("channels", {})
+    for r in results:
+        r.parts_text = _parts_text(r.detail.get("parts", []), channels)
     perms = _perms(request.user)
     budgets = list(AwardBudget.objects.all()) if run.is_published and perms["pay"] else []
     unpaid = sum((r.award for r in run.results.filter(award__gt=0, payment__isnull=True)), Decimal("0.00"))
