@@ -15,7 +15,7 @@ from gridgov.metrics.periods import Period
 from gridgov.tickets.models import Assignment, Ticket
 from gridgov.units.models import Category, Unit
 
-__all__ = ["Scope", "Row", "Figure", "figures", "breakdown", "counts", "BREAKDOWNS"]
+__all__ = ["Scope", "Row", "Figure", "figures", "breakdown", "crosstab", "counts", "BREAKDOWNS"]
 
 AREA_LEVELS = {"street": 1, "community": 2, "grid3": 3, "grid4": 4}
 CODE_LENGTH = {level: 6 + 3 * level for level in range(5)}
@@ -96,17 +96,24 @@ def _key_expr(by: str, via: str, source: str):
 
 
 def _group(qs, by, via, source, aggregates) -> dict:
-    """Run aggregates over a queryset, grouped by the breakdown key (or one total under key None)."""
+    """Run aggregates over a queryset, grouped by the breakdown key (a tuple of keys for a cross table; None: one total)."""
     if by is None:
         return {None: qs.aggregate(**aggregates)}
-    rows = qs.order_by().values(k=_key_expr(by, via, source)).annotate(**aggregates)
-    return {row["k"]: row for row in rows}
+    bys = by if isinstance(by, tuple) else (by,)
+    keys = {f"k{i}": _key_expr(b, via, source) for i, b in enumerate(bys)}
+    rows = qs.order_by().values(**keys).annotate(**aggregates)
+    if len(bys) == 1:
+        return {row["k0"]: row for row in rows}
+    return {tuple(row[k] for k in keys): row for row in rows}
 
 
 # --- where counts come from ----------------------------------------------------------------------
 
 def _cube_for(period: Period, scope: Scope, by: str | None, basis: str):
     """The monthly count table that can answer, or None to count the tickets."""
+    if isinstance(by, tuple):
+        models = {_cube_for(period, scope, b, basis) for b in by}
+        return models.pop() if len(models) == 1 else None
     if period.months() is None:
         return None
     if basis == "unit":
@@ -324,3 +331,75 @@ def figures(period: Period, scope: Scope = Scope(), codes=None, basis=None, weig
     elif not scope.is_unit:
         row["population"] = sum(Area.objects.filter(level=2, population__isnull=False).values_list("population", flat=True)) or None
     return evaluate(row, codes, basis, weights)
+
+
+def _labels(by: str, scope: Scope) -> list[tuple[str, str]]:
+    """(key, label) of every line a breakdown shows, in order."""
+    if by in AREA_LEVELS:
+        return [(k, label) for k, label, _row, _extra in _area_rows(by, scope, {})]
+    if by == "street_group":
+        return [(k, label) for k, label, _row, _extra in _street_group_rows(scope, {})]
+    if by in UNIT_BREAKDOWNS:
+        return [(str(k), label) for k, label, _row, _extra in _unit_rows(by, scope, {})]
+    if by == "channel":
+        return [(k, label) for k, label, _row, _extra in _channel_rows({})]
+    if by in ("category", "category_class"):
+        cats = Category.objects.filter(level=1) if by == "category_class" else Category.objects.filter(children=None)
+        return list(cats.order_by("code").values_list("code", "name"))
+    raise ValueError(f"{by!r} cannot be a side of a cross table")
+
+
+def _mapper(by: str):
+    """Map a raw group key onto the keys of the lines it belongs to."""
+    if by in AREA_LEVELS:
+        length = CODE_LENGTH[AREA_LEVELS[by]]
+        return lambda k: [k] if k and len(k) == length else []
+    if by == "street_group":
+        groups = defaultdict(list)
+        for name, code in StreetGroup.objects.values_list("name", "streets__code"):
+            groups[code].append(name)
+        return lambda k: groups.get(k, [])
+    if by in ("category", "category_class"):
+        cats = {c.pk: c for c in Category.objects.all()}
+
+        def root(pk):
+            c = cats[pk]
+            while by == "category_class" and c.parent_id:
+                c = cats[c.parent_id]
+            return [c.code]
+        return root
+    if by == "unit_group":
+        # As in the unit_group breakdown: a unit counts in its group, a territorial unit also under 属地街镇.
+        groups = {u.pk: [g for g in (u.group, "territorial" if u.kind == Unit.Kind.TERRITORIAL else "") if g]
+                  for u in Unit.objects.all()}
+        return lambda k: groups.get(k, [])
+    return lambda k: [str(k)]
+
+
+@dataclass
+class CrossTable:
+    """Figures for every (row, column) pair, e.g. category × street."""
+
+    rows: list[tuple[str, str]]
+    cols: list[tuple[str, str]]
+    cells: dict  # (row key, column key) -> {code: Figure}
+
+    def value(self, row: str, col: str, code: str):
+        cell = self.cells.get((row, col))
+        return cell[code].value if cell else 0
+
+
+def crosstab(period: Period, rows_by: str, cols_by: str, scope: Scope = Scope(), codes=("received",), basis=None,
+             now=None, fresh: bool = False) -> CrossTable:
+    """A two-way breakdown; cells without tickets are left out (their counts are zero)."""
+    basis = _basis(scope, rows_by if rows_by in UNIT_BREAKDOWNS else cols_by, basis)
+    raw_by = tuple("street" if b == "street_group" else "unit" if b == "unit_group" else b for b in (rows_by, cols_by))
+    raw = counts(period, scope, raw_by, basis, now, fresh)
+    map_row, map_col = _mapper(rows_by), _mapper(cols_by)
+    summed = defaultdict(dict)
+    for (rk, ck), row in raw.items():
+        for r in map_row(rk):
+            for c in map_col(ck):
+                _add(summed[(r, c)], row)
+    cells = {key: evaluate(row, list(codes), basis) for key, row in summed.items()}
+    return CrossTable(_labels(rows_by, scope), _labels(cols_by, scope), cells)

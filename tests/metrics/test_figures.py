@@ -8,7 +8,7 @@ import pytest
 from gridgov.core.models import Holiday
 from gridgov.metrics import cube
 from gridgov.metrics.behind import tickets_behind
-from gridgov.metrics.compute import Scope, breakdown, counts, figures
+from gridgov.metrics.compute import Scope, breakdown, counts, crosstab, figures
 from gridgov.metrics.definitions import ALL_COUNTERS
 from gridgov.metrics.periods import Period
 from gridgov.tickets import actions
@@ -217,3 +217,16 @@ def test_the_tickets_behind_a_figure_respect_visibility(world, march):
     assert set(tickets_behind(world.handler_city, MARCH, Scope(), "received", now=NOW)) == {march["t2"]}
     unit_a = tickets_behind(world.dispatcher, MARCH, Scope(unit=world.unit_a.pk), "unsatisfied", now=NOW)
     assert list(unit_a) == [march["t2"]]
+
+
+@pytest.mark.parametrize("fresh", [False, True], ids=["stored", "counted"])
+def test_cross_table_category_by_street(world, march, fresh):
+    table = crosstab(MARCH, "street", "category_class", codes=["received", "unsatisfied"], now=NOW, fresh=fresh)
+    assert [k for k, _ in table.rows] == [world.street_a.code, world.street_b.code]
+    assert [label for _, label in table.cols] == ["城市管理", "劳资纠纷"]
+    assert table.value(world.street_a.code, "01", "received") == 7
+    assert table.value(world.street_a.code, "02", "received") == 1
+    assert table.value(world.street_b.code, "01", "received") == 0
+    assert table.value(world.street_a.code, "01", "unsatisfied") == 1
+    groups = crosstab(MARCH, "unit_group", "category_class", codes=["unsatisfied"], now=NOW, fresh=fresh)
+    assert groups.value("territorial", "01", "unsatisfied") == 1 and groups.value("经济管理", "01", "unsatisfied") == 1
