@@ -138,7 +138,8 @@ def _grid_leaders(period: Period, groups: dict) -> list[dict]:
         row = by_level.get(area.level, {}).get(area.code)
         values = row["values"] if row else _figures_values(period, groups, area=area.code)
         name = user.display_name or user.username
-        objects.append(_object(f"{user.username}@{area.code}", f"{name}（{area.name}）", values, area.kind, area.population))
+        population = row["extra"].get("population") if row else area.population
+        objects.append(_object(f"{user.username}@{area.code}", f"{name}（{area.name}）", values, area.kind, population))
     return objects
 
 
