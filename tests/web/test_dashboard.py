@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from gridgov.metrics.compute import Scope, breakdown, figures
-from gridgov.metrics.definitions import ASSIGNMENT_COUNTERS
+from gridgov.metrics.definitions import ASSIGNMENT_COUNTERS, BASES
 from gridgov.metrics.periods import Period
 from gridgov.tickets import actions
 from tests.conftest import MONDAY_10AM, freeze_clock
@@ -190,7 +190,7 @@ def test_list_header_names_the_figure_and_its_base(client, world, tickets):
     client.force_login(world.dispatcher)
     _, response = listed(client, m="satisfaction_rate", part="denominator")
     page = response.content.decode()
-    assert "2026年3月 · 全区 · 满意率的分母：有效回访工单（按工单计（联合办单只计一次））· 共 <span id=\"figure-count\">2</span> 件" in page
+    assert f"2026年3月 · 全区 · 满意率的分母：有效回访工单（{BASES['ticket']}）· 共 <span id=\"figure-count\">2</span> 件" in page
     assert "道路破损" in page and "噪音已处理" in page and "新噪音" not in page
     export = client.get("/figures/tickets/export.xlsx", {"period": "2026-03", "m": "satisfaction_rate", "part": "denominator"})
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -250,6 +250,7 @@ def test_other_periods_trend_by_month_and_screen_shows_live_numbers(client, worl
     assert quarter["by"] == "month" and [p["received"] for p in quarter["points"]] == [0, 0, 4]
     custom = dashboard(client, period="2026-03-01..2026-03-15").context["trend"]
     assert custom["by"] == "day" and len(custom["points"]) == 15
+    assert [p["label"] for p in dashboard(client, period="2026-04").context["trend"]["points"]] == ["4-01"]  # not the days to come
     screen = client.get("/dashboard/screen/").content.decode()
     assert 'http-equiv="refresh" content="60"' in screen and 'id="menu"' not in screen
     assert re.search(r'id="overdue-now" data-figure="overdue-now"><b>1</b>', screen)

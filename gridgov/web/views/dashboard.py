@@ -116,8 +116,11 @@ def trend(period: Period, scope: Scope, now=None) -> dict:
     """受理量 and 办结量 per day (a month or shorter) or per month."""
     by = trend_by(period)
     rows = {r.key: r for r in breakdown(period, by, scope, codes=["received", "closed"], now=now)}
+    today = clock.local_date(now or clock.now())
     points = []
     for d in _points(period, by):
+        if d > today:
+            break  # the rest of the period has not happened yet
         row, sub = rows.get(d.isoformat()), row_period(period, by, d)
         points.append({
             "label": f"{d.month}-{d.day:02d}" if by == "day" else f"{d.year}-{d.month:02d}", "period": sub.label,

@@ -32,13 +32,13 @@
     const pts = t.points;
     draw("chart-trend", {
       tooltip: { trigger: "axis" },
-      legend: { data: ["受理量", "办结量"], textStyle: { color: AXIS } },
+      legend: { top: 0, data: ["受理量", "办结量"], textStyle: { color: AXIS } },
       grid: { left: 48, right: 16, top: 36, bottom: 28 },
       xAxis: { type: "category", data: pts.map((p) => p.label), axisLabel: { color: AXIS } },
       yAxis: { type: "value", minInterval: 1, axisLabel: { color: AXIS } },
       series: [
-        { name: "受理量", type: "line", smooth: true, areaStyle: { opacity: 0.15 }, data: pts.map((p) => ({ value: p.received, url: p.received_url })) },
-        { name: "办结量", type: "line", smooth: true, data: pts.map((p) => ({ value: p.closed, url: p.closed_url })) },
+        { name: "受理量", type: "line", smooth: true, smoothMonotone: "x", areaStyle: { opacity: 0.15 }, data: pts.map((p) => ({ value: p.received, url: p.received_url })) },
+        { name: "办结量", type: "line", smooth: true, smoothMonotone: "x", data: pts.map((p) => ({ value: p.closed, url: p.closed_url })) },
       ],
     });
   }
@@ -49,7 +49,7 @@
       tooltip: { trigger: "item", formatter: "{b}：{c} 件（{d}%）" },
       legend: { type: "scroll", bottom: 0, textStyle: { color: AXIS } },
       series: [{
-        type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], avoidLabelOverlap: true,
+        type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"], avoidLabelOverlap: true, minShowLabelAngle: 8,
         label: { formatter: "{b} {d}%", color: AXIS },
         data: rows.map((r) => ({ name: r.name, value: r.value, url: r.url })),
       }],
@@ -60,7 +60,7 @@
     if (!rows) return;
     draw("chart-pareto", {
       tooltip: { trigger: "axis" },
-      legend: { data: ["受理量", "累计占比"], textStyle: { color: AXIS } },
+      legend: { top: 0, data: ["受理量", "累计占比"], textStyle: { color: AXIS } },
       grid: { left: 48, right: 48, top: 36, bottom: 48 },
       xAxis: { type: "category", data: rows.map((r) => r.name), axisLabel: { color: AXIS, interval: 0, rotate: rows.length > 6 ? 30 : 0 } },
       yAxis: [
@@ -118,7 +118,7 @@
     if (!el || !h || !window.L) return;
     const byCode = {};
     h.areas.forEach((a) => { byCode[a.code] = a; });
-    const map = L.map(el, { zoomSnap: 0.25, maxZoom: 19, attributionControl: false });
+    const map = L.map(el, { zoomSnap: 0.25, maxZoom: 19, attributionControl: false, zoomControl: !dark });  // nobody zooms a wall screen
     const url = h.areas_url + (h.parent ? "?parent=" + encodeURIComponent(h.parent) : "");
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error("地图数据加载失败（" + r.status + "）"))))
