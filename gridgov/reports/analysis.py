@@ -1,13 +1,13 @@
 """The analysis of unsatisfied tickets (seed 000 part 四(4)): by category class, by street group, by department group."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from gridgov.areas.models import StreetGroup
 from gridgov.core import clock
 from gridgov.metrics.compute import breakdown, figures
 from gridgov.metrics.periods import Period
-from gridgov.reports.common import Share, coverage, percent_text
+from gridgov.reports.common import Share, coverage
 from gridgov.units.models import Unit
 
 TICKET_BASE = "回访不满意工单（按工单计，联合办单只计一次）"
@@ -43,7 +43,6 @@ class Analysis:
     streets: Section
     departments: Section
     other_units: Share | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def span(self) -> str:
@@ -191,8 +190,3 @@ def _departments(unit_rows, base: int) -> tuple[Section, int]:
     if by_group.get(""):
         groups.append(Share("ungrouped", "未分组部门", by_group[""], base, UNIT_BASE))
     return Section(Share("departments", "各区直部门合计", total, base, UNIT_BASE), groups), responsible
-
-
-def share_line(s: Share) -> str:
-    """'消费维权类 3537件 28.26%' for logs and the CLI."""
-    return f"{s.label} {s.count}件 {percent_text(s.percent)}"

@@ -22,6 +22,7 @@ CATEGORY_CODES = ["received", "unsatisfied", "satisfaction_rate"]
 CLASS_BANDS = (("一类", 30), ("二类", 60), ("三类", 10))
 CHILD_LEVEL = {0: ("street", "街道（镇）"), 1: ("community", "社区（村）"), 2: ("grid3", "三级网格"), 3: ("grid4", "四级网格")}
 TOP_CATEGORIES = 10
+OWN_RULES = "按本通报规则计算"
 ORDER_RULE = "按三率综合得分从高到低排名；得分相同的，受理工单多者在前；再相同的，按编码升序"
 CLASS_RULE = ("按名次分为一类、二类、三类，比例 30%/60%/10%：一类为前 四舍五入(30%×参与排名数) 名，"
               "一、二类合计为前 四舍五入(90%×参与排名数) 名，其余为三类；三率综合无法计算（本月无交办或无有效回访）的不参与排名")
@@ -132,7 +133,9 @@ class MonthlyReport:
 
 
 def weights_text(weights: dict) -> str:
-    return "，".join(f"{METRICS[code].name}{(Decimal(str(w)) * 100 / sum(Decimal(str(v)) for v in weights.values())).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
+    """'响应率33.33%，解决率33.33%，满意率33.33%': each weight as a share of their sum."""
+    total = sum(Decimal(str(v)) for v in weights.values())
+    return "，".join(f"{METRICS[code].name}{(Decimal(str(w)) * 100 / total).quantize(Decimal('0.01'), ROUND_HALF_UP)}%"
                     for code, w in weights.items())
 
 
@@ -171,19 +174,20 @@ def build(period: Period, area: str | None = None, weights: dict | None = None, 
     before = figures(previous, cov.scope, codes=KEY_CODES, basis="ticket", weights=weights, now=now)
     key_figures = [KeyFigure(this[c], before[c]) for c in KEY_CODES]
     district = Area.objects.filter(level=0).order_by("code").first()
-    rankings = [_area_ranking(period, cov, weights, now), _department_ranking(period, cov, weights, now)]
+    rankings = [r for r in (_area_ranking(period, cov, weights, now), _department_ranking(period, cov, weights, now)) if r]
     tickets, digest = ticket_digest(tickets_received(period, cov.scope))
     title = f"{district.name}网格化综合服务中心 {period.label}" + ("" if cov.area.level == 0 else cov.name) + "工作通报"
     return MonthlyReport(
         period=period, previous=previous, area_code=cov.code, area_name=cov.name, district_name=district.name,
-        title=title, computed_at=now, weights=weights, key_figures=key_figures, rankings=[r for r in rankings if r],
+        title=title, computed_at=now, weights=weights, key_figures=key_figures, rankings=rankings,
         categories=_categories(period, cov.scope, this["received"].value or 0), analysis=analyse(period, area, now=now),
         ticket_count=len(tickets), ticket_digest=digest, tickets=tickets,
         rules=[f"统计范围：{period.label}受理的工单（按北京时间的受理日期），{cov.name}"
                + ("全部工单（含尚未定位到网格的）" if cov.scope == Scope() else "范围内定位的工单"),
                f"环比：与{previous.label}同口径比较；比率的变化以百分点计，件数的变化附变化率",
                f"三率综合 = {weights_text(weights)}（响应率、解决率、满意率加权平均）",
-               ORDER_RULE, CLASS_RULE, "百分比由精确件数计算，仅在显示时四舍五入保留两位小数"],
+               ORDER_RULE, CLASS_RULE, "百分比由精确件数计算，仅在显示时四舍五入保留两位小数"]
+        + [f"{r.title}：{r.source}" for r in rankings if r.source != OWN_RULES],
     )
 
 
@@ -210,7 +214,7 @@ def _rank(title, object_name, basis, rows: list[RankRow], run) -> Ranking:
         for i, r in enumerate(ranked, 1):
             r.rank = i
         assign_classes(ranked)
-        return Ranking(title, object_name, basis, ranked, unranked, ORDER_RULE, CLASS_RULE, "按本通报规则计算")
+        return Ranking(title, object_name, basis, ranked, unranked, ORDER_RULE, CLASS_RULE, OWN_RULES)
     return _from_run(title, object_name, basis, ranked + unranked, run)
 
 
@@ -257,8 +261,8 @@ def _from_run(title, object_name, basis, rows: list[RankRow], run) -> Ranking:
     published = clock.localtime(run.published_at)
     source = (f"名次与档次取自已发布的考核结果：{run.rule_set.name}（{run.rule_code} v{run.rule_set.version}，"
               f"计算#{run.pk}，发布于{published:%Y-%m-%d %H:%M}）")
-    rules = "；".join(run.summary.get("rules", [])) or source
-    return Ranking(title, object_name, basis, ranked, unranked, rules, source, source)
+    rules = "；".join(run.summary.get("rules", [])) or "见考核规则"
+    return Ranking(title, object_name, basis, ranked, unranked, rules, "档次按考核结果；未参评的不分档", source)
 
 
 def _categories(period, scope, total: int) -> list[CategoryRow]:

@@ -106,8 +106,11 @@ def test_a_published_assessment_run_gives_the_order_and_classes(month):
     RunResult.objects.create(run=run, object_key=w.street_a.code, label="望月湖街道", rank=2, score=Decimal("90"), klass="三类")
     Run.objects.filter(pk=run.pk).update(state=Run.State.PUBLISHED, published_at=NOW)
 
-    streets = monthly.build(month.period).rankings[0]
+    report = monthly.build(month.period)
+    streets = report.rankings[0]
     assert [(x.rank, x.label, x.klass) for x in streets.rows] == [(1, "莲花镇", "一类"), (2, "望月湖街道", "三类")]
+    assert streets.order_rule == "按考核规则" and any(line.startswith("街道（镇）排名：名次与档次取自") for line in report.rules)
+    assert report.rankings[1].source == "按本通报规则计算"  # no published department run this month
     assert streets.source.startswith("名次与档次取自已发布的考核结果：街道月度考核（street-monthly v1") and f"计算#{run.pk}" in streets.source
     # A street's own report ranks its communities by the report's rule, not the district's run.
     own = monthly.build(month.period, area=w.street_a.code)
