@@ -228,6 +228,8 @@ def test_dashboard_links_lead_to_equal_counts(client, world, tickets):
     ({"m": "received", "unit_group": "外星"}, "没有名为“外星”的单位分组"),
     ({"m": "received", "street_group": "Z"}, "没有名为“Z”的街镇分组"),
     ({"m": "received", "ordering": "title"}, "无法按"),
+    ({"m": "received", "period": "9999"}, "统计期须在"),
+    ({"m": "received", "period": "2026-02-30"}, "无法识别的统计期"),
 ])
 def test_bad_parameters_answer_400_in_chinese(client, world, tickets, params, message):
     client.force_login(world.dispatcher)
@@ -242,6 +244,8 @@ def test_bad_dashboard_period_answers_400(client, world, tickets):
     assert response.status_code == 400 and "无法识别的统计期" in response.content.decode()
     assert dashboard(client, area="abc").status_code == 404
     assert dashboard(client, unit="x").status_code == 404
+    assert dashboard(client, unit="9" * 30).status_code == 404
+    assert client.get("/dashboard/screen/", {"area": "1" * 40}).status_code == 404
 
 
 def test_other_periods_trend_by_month_and_screen_shows_live_numbers(client, world, tickets):

@@ -39,6 +39,8 @@ FIGURES_PERM = "figures.view"
 PARTS = {"numerator": "分子", "denominator": "分母"}
 SCOPE_PARAMS = ("area", "street_group", "unit", "unit_group", "category", "channel")
 DISTRICT_CODE_LENGTH = 6
+# Periods far outside any ticket's life only produce overflowing dates (9999-12-31 + 1 day).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class BadParam(Exception):
@@ -91,13 +93,16 @@ def parse_period(text: str | None, today: date | None = None) -> Period:
         today = today or clock.local_date(clock.now())
         return Period.month(today.year, today.month)
     try:
-        return Period.parse(text)
+        period = Period.parse(text)
     except InvalidInput as e:
         raise BadParam(e.message) from None
+    if not (FIRST_YEAR <= period.start.year and period.end.year <= LAST_YEAR):
+        raise BadParam(f"统计期须在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间")
+    return period
 
 
 def _area_param(code: str, grants: FigureGrants) -> str:
-    if not code.isdigit() or not Area.objects.filter(code=code).exists():
+    if not code.isdigit() or len(code) > 18 or not Area.objects.filter(code=code).exists():
         raise OutOfScope()
     if not any(code.startswith(root) for root in grants.areas) and not grants.units:
         raise OutOfScope()
@@ -105,7 +110,7 @@ def _area_param(code: str, grants: FigureGrants) -> str:
 
 
 def _unit_param(text: str, grants: FigureGrants) -> int:
-    if not text.isdigit() or not Unit.objects.filter(pk=int(text)).exists():
+    if not text.isdigit() or len(text) > 9 or not Unit.objects.filter(pk=int(text)).exists():  # 9 digits fit any integer column
         raise OutOfScope()
     unit = int(text)
     if not grants.areas and unit not in grants.units:
