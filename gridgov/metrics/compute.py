@@ -10,7 +10,7 @@ from gridgov.areas.models import Area, StreetGroup
 from gridgov.core.clock import LOCAL_TZ
 from gridgov.metrics import counters
 from gridgov.metrics.definitions import ALL_COUNTERS, STORED_COUNTERS, Figure, figures as evaluate
-from gridgov.metrics.models import AreaMonthCount, GridMonthCount, UnitMonthCount
+from gridgov.metrics.models import AreaMonthCount, GridMonthCount, StreetMonthCount, UnitMonthCount
 from gridgov.metrics.periods import Period
 from gridgov.tickets.models import Assignment, Ticket
 from gridgov.units.models import Category, Unit
@@ -77,30 +77,30 @@ def _category_ids(code: str) -> list[int]:
 
 # --- key expressions ---------------------------------------------------------------------------
 
-def _key_expr(by: str, via: str, source: str):
-    """The SQL expression a breakdown groups on; source is "tickets", "area_cube", "grid_cube" or "unit_cube"."""
+def _key_expr(by: str, via: str, stored: bool):
+    """The SQL expression a breakdown groups on, over the monthly counts (stored) or tickets/assignments (via)."""
     if by in ("street", "community", "grid3", "grid4", "street_group"):
         length = CODE_LENGTH[AREA_LEVELS.get(by, 1)]
-        return Left("area_key" if source.endswith("cube") else f"{via}area_id", length)
+        return Left("area_key" if stored else f"{via}area_id", length)
     if by in ("category", "category_class"):
-        return F("category_id" if source.endswith("cube") else f"{via}category_id")
+        return F("category_id" if stored else f"{via}category_id")
     if by == "channel":
-        return F("channel_id" if source.endswith("cube") else f"{via}channel_id")
+        return F("channel_id" if stored else f"{via}channel_id")
     if by in ("unit", "unit_group"):
         return F("unit_id")
     if by == "month":
-        return F("month") if source.endswith("cube") else TruncMonth(f"{via}received_at", tzinfo=LOCAL_TZ, output_field=DateField())
+        return F("month") if stored else TruncMonth(f"{via}received_at", tzinfo=LOCAL_TZ, output_field=DateField())
     if by == "day":
         return TruncDate(f"{via}received_at", tzinfo=LOCAL_TZ)
     raise ValueError(by)
 
 
-def _group(qs, by, via, source, aggregates) -> dict:
+def _group(qs, by, via, stored, aggregates) -> dict:
     """Run aggregates over a queryset, grouped by the breakdown key (a tuple of keys for a cross table; None: one total)."""
     if by is None:
         return {None: qs.aggregate(**aggregates)}
     bys = by if isinstance(by, tuple) else (by,)
-    keys = {f"k{i}": _key_expr(b, via, source) for i, b in enumerate(bys)}
+    keys = {f"k{i}": _key_expr(b, via, stored) for i, b in enumerate(bys)}
     rows = qs.order_by().values(**keys).annotate(**aggregates)
     if len(bys) == 1:
         return {row["k0"]: row for row in rows}
@@ -118,9 +118,11 @@ def _cube_for(period: Period, scope: Scope, by: str | None, basis: str):
         return None
     if basis == "unit":
         return UnitMonthCount if scope.area is None and not scope.street_group and by in (None, "unit", "unit_group", "category", "category_class", "channel", "month") else None
-    if scope.area is None or len(scope.area) <= CODE_LENGTH[2]:
-        if by in (None, "street", "community", "street_group", "category", "category_class", "channel", "month"):
-            return AreaMonthCount
+    district_by = (None, "street", "street_group", "category", "category_class", "channel", "month")
+    if (scope.area is None or len(scope.area) <= CODE_LENGTH[1]) and by in district_by:
+        return StreetMonthCount
+    if (scope.area is None or len(scope.area) <= CODE_LENGTH[2]) and by in district_by + ("community",):
+        return AreaMonthCount
     if scope.category is None and by in (None, "street", "community", "grid3", "grid4", "channel", "month"):
         return GridMonthCount
     return None
@@ -140,8 +142,7 @@ def _stored_from_cube(model, period: Period, scope: Scope, by) -> dict:
         qs = qs.filter(unit_id=scope.unit)
     if scope.unit_group:
         qs = qs.filter(unit_id__in=Unit.objects.filter(group=scope.unit_group).values("pk"))
-    source = {AreaMonthCount: "area_cube", GridMonthCount: "grid_cube", UnitMonthCount: "unit_cube"}[model]
-    return _group(qs, by, "", source, {name: Sum(name) for name in STORED_COUNTERS})
+    return _group(qs, by, "", True, {name: Sum(name) for name in STORED_COUNTERS})
 
 
 def _ticket_filters(period: Period, scope: Scope, via: str) -> Q:
@@ -170,12 +171,12 @@ def _assignments(period: Period, scope: Scope):
 def _stored_from_tickets(period: Period, scope: Scope, by, basis: str) -> dict:
     assignments = _assignments(period, scope)
     if basis == "unit":
-        outcomes = _group(counters.with_outcomes(counters.attributions(assignments), "ticket__"), by, "ticket__", "tickets",
+        outcomes = _group(counters.with_outcomes(counters.attributions(assignments), "ticket__"), by, "ticket__", False,
                           counters.outcome_aggregates("ticket__"))
     else:
         tickets = Ticket.objects.filter(_ticket_filters(period, scope, ""))
-        outcomes = _group(counters.with_outcomes(tickets), by, "", "tickets", counters.outcome_aggregates())
-    by_assignment = _group(assignments, by, "ticket__", "tickets", counters.assignment_aggregates())
+        outcomes = _group(counters.with_outcomes(tickets), by, "", False, counters.outcome_aggregates())
+    by_assignment = _group(assignments, by, "ticket__", False, counters.assignment_aggregates())
     merged = defaultdict(dict)
     for part in (outcomes, by_assignment):
         for key, row in part.items():
@@ -189,7 +190,7 @@ def _live(period: Period, scope: Scope, by, basis: str, now=None) -> dict:
         qs, via = counters.overdue_open_assignments(_assignments(period, scope), now), "ticket__"
     else:
         qs, via = counters.overdue_open_tickets(Ticket.objects.filter(_ticket_filters(period, scope, "")), now), ""
-    return _group(qs, by, via, "tickets", {"overdue_open": Count("pk")})
+    return _group(qs, by, via, False, {"overdue_open": Count("pk")})
 
 
 def counts(period: Period, scope: Scope = Scope(), by: str | None = None, basis: str | None = None, now=None,

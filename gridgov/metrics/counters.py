@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from gridgov.callbacks.models import Callback, Investigation
 from gridgov.core import clock
 from gridgov.tickets.models import Assignment, Ticket
-from gridgov.tickets.states import DONE_STATES, OPEN_ASSIGNMENT_STATES, TicketState
+from gridgov.tickets.states import NOT_DONE, OPEN_ASSIGNMENTS, TicketState
 
 SATISFIED = (Callback.Satisfaction.SATISFIED, Callback.Satisfaction.BASIC)
 
@@ -91,13 +91,12 @@ def attributions(assignments=None):
 
 def overdue_open_tickets(tickets, now=None):
     """Tickets not done whose deadline has passed (counted live)."""
-    return tickets.exclude(state__in=DONE_STATES).filter(handle_deadline__lt=now or clock.now())
+    return tickets.filter(state__in=NOT_DONE, handle_deadline__lt=now or clock.now())
 
 
 def overdue_open_assignments(assignments, now=None):
     """Open assignments past their deadline: a unit's overdue work (counted live)."""
-    return assignments.filter(state__in=OPEN_ASSIGNMENT_STATES, handle_deadline__lt=now or clock.now(),
-                              ticket__state__in=[s for s in TicketState.values if s not in DONE_STATES])
+    return assignments.filter(state__in=OPEN_ASSIGNMENTS, handle_deadline__lt=now or clock.now(), ticket__state__in=NOT_DONE)
 
 
 def ticket_filter(counter: str, prefix: str = "", now=None) -> Q | None:

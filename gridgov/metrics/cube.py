@@ -10,7 +10,7 @@ from django.db.models.functions import Left, TruncMonth
 from gridgov.core.clock import LOCAL_TZ
 from gridgov.metrics import counters, facts
 from gridgov.metrics.definitions import STORED_COUNTERS
-from gridgov.metrics.models import CUBES, AreaMonthCount, GridMonthCount, UnitMonthCount
+from gridgov.metrics.models import CUBES, UnitMonthCount
 from gridgov.metrics.periods import Period
 from gridgov.tickets.models import Assignment, Ticket
 
@@ -41,14 +41,14 @@ def _month_expr(field):
 def _key_exprs(model, via: str) -> dict:
     """The expressions of a cube's key, in KEY order, over tickets (via "") or assignments (via "ticket__")."""
     exprs = {
-        "month": _month_expr(f"{via}received_at"),
-        "area_key": Left(f"{via}area_id", 12 if model is AreaMonthCount else 18),
-        "unit_id": F("unit_id"),
-        "category_id": F(f"{via}category_id"),
-        "channel_id": F(f"{via}channel_id"),
+        "month": lambda: _month_expr(f"{via}received_at"),
+        "area_key": lambda: Left(f"{via}area_id", model.AREA_LENGTH),
+        "unit_id": lambda: F("unit_id"),
+        "category_id": lambda: F(f"{via}category_id"),
+        "channel_id": lambda: F(f"{via}channel_id"),
     }
     # values() refuses names equal to model fields, so the keys travel as k_<name>.
-    return {f"k_{name}": exprs[name] for name in model.KEY}
+    return {f"k_{name}": exprs[name]() for name in model.KEY}
 
 
 def _grouped(model, period: Period) -> dict:

@@ -12,15 +12,12 @@ from gridgov.core import clock
 from gridgov.tickets.states import TicketState
 
 SATISFIED = {Callback.Satisfaction.SATISFIED, Callback.Satisfaction.BASIC}
-COMMUNITY_CODE_LENGTH = 12  # 6 digits for the district + 3 per level: streets 9, communities 12
-
-
 def month_of(at):
     """First day of the local month an instant falls in."""
     return clock.localtime(at).date().replace(day=1)
 
 
-def area_key(area_id: str | None, length: int = COMMUNITY_CODE_LENGTH) -> str:
+def area_key(area_id: str | None, length: int) -> str:
     """The area code cut to a level (shallower codes stay as they are); "" when not located."""
     return (area_id or "")[:length]
 
@@ -73,7 +70,7 @@ def assignment_counts(assignments) -> Counter:
 
 def contributions(case) -> dict:
     """{(cube model, key tuple): Counter} for one ticket and everything it carries."""
-    from gridgov.metrics.models import AreaMonthCount, GridMonthCount, UnitMonthCount
+    from gridgov.metrics.models import AreaMonthCount, GridMonthCount, StreetMonthCount, UnitMonthCount
 
     t = case.ticket
     if t.pk is None:
@@ -81,8 +78,9 @@ def contributions(case) -> dict:
     month = month_of(t.received_at)
     tickets = outcome(t, case.callbacks, case.investigations) + assignment_counts(case.assignments)
     out = {
-        (AreaMonthCount, (month, area_key(t.area_id), t.category_id, t.channel_id)): tickets,
-        (GridMonthCount, (month, area_key(t.area_id, 18), t.channel_id)): tickets,
+        (model, (month, area_key(t.area_id, model.AREA_LENGTH), *keys)): tickets
+        for model, keys in ((StreetMonthCount, (t.category_id, t.channel_id)), (AreaMonthCount, (t.category_id, t.channel_id)),
+                            (GridMonthCount, (t.channel_id,)))
     }
     by_unit = defaultdict(list)
     for a in case.assignments:

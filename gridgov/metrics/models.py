@@ -28,12 +28,28 @@ class MonthlyCounts(models.Model):
     signed_on_time = models.IntegerField(default=0)
 
     KEY: tuple[str, ...] = ()
+    AREA_LENGTH = 0  # how much of the ticket's area code the key keeps
 
     class Meta:
         abstract = True
 
     def counts(self) -> dict:
         return {name: getattr(self, name) for name in STORED_COUNTERS}
+
+
+class StreetMonthCount(MonthlyCounts):
+    """Tickets by street (or the district, if located no deeper), category and channel: the district's monthly figures."""
+
+    area_key = models.CharField("街道编码", max_length=18)
+    category_id = models.IntegerField("事项分类")
+    channel_id = models.CharField("渠道", max_length=30)
+
+    KEY = ("month", "area_key", "category_id", "channel_id")
+    AREA_LENGTH = 9
+
+    class Meta:
+        verbose_name = "月度工单统计（街道×分类×渠道）"
+        constraints = [models.UniqueConstraint(fields=["month", "area_key", "category_id", "channel_id"], name="streetmonth_key")]
 
 
 class AreaMonthCount(MonthlyCounts):
@@ -44,6 +60,7 @@ class AreaMonthCount(MonthlyCounts):
     channel_id = models.CharField("渠道", max_length=30)
 
     KEY = ("month", "area_key", "category_id", "channel_id")
+    AREA_LENGTH = 12
 
     class Meta:
         verbose_name = "月度工单统计（社区×分类×渠道）"
@@ -57,6 +74,7 @@ class GridMonthCount(MonthlyCounts):
     channel_id = models.CharField("渠道", max_length=30)
 
     KEY = ("month", "area_key", "channel_id")
+    AREA_LENGTH = 18
 
     class Meta:
         verbose_name = "月度工单统计（网格×渠道）"
@@ -77,4 +95,4 @@ class UnitMonthCount(MonthlyCounts):
         constraints = [models.UniqueConstraint(fields=["month", "unit_id", "category_id", "channel_id"], name="unitmonth_key")]
 
 
-CUBES = (AreaMonthCount, GridMonthCount, UnitMonthCount)
+CUBES = (StreetMonthCount, AreaMonthCount, GridMonthCount, UnitMonthCount)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from gridgov.audit.models import AppendOnlyModel
-from gridgov.tickets.states import AssignmentState, TicketState
+from gridgov.tickets.states import NOT_DONE, OPEN_ASSIGNMENTS, AssignmentState, TicketState
 from gridgov.units.models import Urgency
 
 
@@ -82,6 +82,8 @@ class Ticket(models.Model):
             models.Index(fields=["category", "received_at"]),
             # Subtree filters are prefix LIKEs on the area code; PostgreSQL needs the pattern opclass to use an index.
             models.Index(fields=["area"], name="ticket_area_prefix", opclasses=["varchar_pattern_ops"]),
+            # Overdue work is counted live; only the few open tickets are indexed.
+            models.Index(fields=["handle_deadline"], condition=models.Q(state__in=NOT_DONE), name="ticket_open_deadline"),
         ]
 
     def __str__(self):
@@ -114,7 +116,10 @@ class Assignment(models.Model):
         verbose_name = "交办记录"
         verbose_name_plural = "交办记录"
         ordering = ["ticket_id", "id"]
-        indexes = [models.Index(fields=["unit", "state"]), models.Index(fields=["unit", "dispatched_at"])]
+        indexes = [
+            models.Index(fields=["unit", "state"]), models.Index(fields=["unit", "dispatched_at"]),
+            models.Index(fields=["handle_deadline"], condition=models.Q(state__in=OPEN_ASSIGNMENTS), name="assignment_open_deadline"),
+        ]
 
     def __str__(self):
         return f"{self.ticket_id} → {self.unit_id} ({self.get_role_display()})"

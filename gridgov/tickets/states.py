@@ -28,6 +28,9 @@ S, A = TicketState, AssignmentState
 DONE_STATES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
 OPEN_ASSIGNMENT_STATES = frozenset({A.PENDING, A.SIGNED})
 IN_HANDLING = frozenset({S.DISPATCHED, S.SIGNED, S.REPORTED})
+# Sorted tuples, so a query's IN list matches a partial index's condition word for word.
+NOT_DONE = tuple(sorted(s for s in S.values if s not in DONE_STATES))
+OPEN_ASSIGNMENTS = tuple(sorted(OPEN_ASSIGNMENT_STATES))
 
 
 @dataclass(frozen=True)
