@@ -43,7 +43,7 @@ def test_leadership_downloads_the_analysis_xlsx(client, month):
     assert "口径说明" in load_workbook(BytesIO(r.content)).sheetnames
 
 
-@pytest.mark.parametrize("persona", ["handler_a", "handler_city", "outsider", "grid_worker"])
+@pytest.mark.parametrize("persona", ["handler_a", "leader_a", "handler_city", "outsider", "grid_worker"])
 def test_users_who_may_not_see_district_figures_are_refused(client, month, persona):
     r = login(client, getattr(month.w, persona)).get(URL, MONTHLY)
     assert r.status_code == 403
