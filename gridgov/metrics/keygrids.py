@@ -12,7 +12,7 @@ from gridgov.metrics.compute import AREA_LEVELS, Scope, breakdown
 from gridgov.metrics.periods import Period
 
 LEVEL_BY = {level: by for by, level in AREA_LEVELS.items()}
-RULE = "按上一年受理量从高到低排序；名额线上受理量相同的网格一并列入；受理量相同时按网格编码排序"
+RULE = "按统计期（通常为上一年）受理量从高到低排序；名额线上受理量相同的网格一并列入；受理量相同时按网格编码排序"
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Ranked:
 class Proposal:
     """The proposed list and how it differs from the current one."""
 
-    year: int
+    period: Period
     level: int
     quota: int
     ranking: list[Ranked]
@@ -76,16 +76,17 @@ def rank(rows: list[tuple[str, str, int, bool]], quota: int) -> list[Ranked]:
     return out
 
 
-def propose(year: int, *, level: int = 3, area: str | None = None, top: int | None = None,
+def propose(period: Period | int, *, level: int = 3, area: str | None = None, top: int | None = None,
             percent: Decimal | None = None) -> Proposal:
-    """Rank the grids of a level under an area by the year's tickets and propose the key grids."""
+    """Rank the grids of a level under an area by a period's (normally last year's) tickets and propose the key grids."""
     if level not in LEVEL_BY:
         raise InvalidInput("网格层级必须是 1–4")
-    rows = breakdown(Period.year(year), LEVEL_BY[level], Scope(area=area), codes=["received"])
+    period = Period.year(period) if isinstance(period, int) else period
+    rows = breakdown(period, LEVEL_BY[level], Scope(area=area), codes=["received"])
     current = set(Area.objects.filter(level=level, key_grid=True).values_list("code", flat=True))
     quota = quota_of(len(rows), top, percent)
     ranking = rank([(r.key, r.label, r.figures["received"].value, r.key in current) for r in rows], quota)
-    return Proposal(year, level, quota, ranking)
+    return Proposal(period, level, quota, ranking)
 
 
 def apply(actor, proposal: Proposal) -> int:
@@ -96,5 +97,5 @@ def apply(actor, proposal: Proposal) -> int:
             grid = Area.objects.select_for_update().get(pk=r.code)
             grid.key_grid = r.proposed
             grid.save(update_fields=["key_grid", "updated_at"])
-            audit(actor, "area.key_grid", grid, reason=f"{proposal.year}年受理量{r.tickets}件，第{r.rank}名；{RULE}")
+            audit(actor, "area.key_grid", grid, reason=f"{proposal.period.label}受理量{r.tickets}件，第{r.rank}名；{RULE}")
     return len(changed)

@@ -7,21 +7,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.db.models import Count
 from tqdm import tqdm
 
 from gridgov.areas.models import Area
+from gridgov.demo.assessments import mark_key_grids, run_demo_assessments
 from gridgov.demo.district import DEMO_PASSWORD, build_master_data
 from gridgov.demo.simulate import simulate
 from gridgov.tickets.models import Ticket
-
-
-def mark_key_grids(share: float = 0.05) -> int:
-    """Flag the level-3 grids with the most tickets as 重点网格 (the top `share`)."""
-    counts = (Ticket.objects.filter(area__level=4).values("area__parent").annotate(n=Count("pk")).order_by("-n", "area__parent"))
-    top = max(1, int(Area.objects.filter(level=3).count() * share))
-    codes = [row["area__parent"] for row in counts[:top]]
-    return Area.objects.filter(code__in=codes).update(key_grid=True)
 
 
 class Command(BaseCommand):
@@ -68,6 +60,7 @@ class Command(BaseCommand):
             with tqdm(total=n, desc="模拟工单", unit="张", ncols=80) as bar:
                 simulate(n, seed, progress=bar.update)
             mark_key_grids()
+            run_demo_assessments()
         self.stdout.write(self.style.SUCCESS(f"构建完成：{Ticket.objects.count()} 张工单，用时 {time.monotonic() - started:.0f} 秒。"))
 
     def _print_accounts(self, port: int):

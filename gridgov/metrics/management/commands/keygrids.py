@@ -31,7 +31,7 @@ class Command(BaseCommand):
         except DomainError as e:
             raise CommandError(e.message) from None
         out = self.stdout
-        out.write(f"{year}年受理量排名，共 {len(proposal.ranking)} 个网格，名额 {proposal.quota}。规则：{keygrids.RULE}")
+        out.write(f"{proposal.period.label}受理量排名，共 {len(proposal.ranking)} 个网格，名额 {proposal.quota}。规则：{keygrids.RULE}")
         for r in proposal.ranking:
             if all or r.proposed or r.current:
                 mark = "新增" if r.proposed and not r.current else "移出" if r.current and not r.proposed else "保留" if r.proposed else ""
