@@ -190,7 +190,7 @@ def _live(period: Period, scope: Scope, by, basis: str, now=None) -> dict:
         qs, via = counters.overdue_open_assignments(_assignments(period, scope), now), "ticket__"
     else:
         qs, via = counters.overdue_open_tickets(Ticket.objects.filter(_ticket_filters(period, scope, "")), now), ""
-    return _group(qs, by, via, False, {"overdue_open": Count("pk")})
+    return _group(qs, by, via, False, {"overdue_open": Count("*")})
 
 
 def counts(period: Period, scope: Scope = Scope(), by: str | None = None, basis: str | None = None, now=None,
@@ -216,13 +216,13 @@ def _add(into: dict, row: dict) -> None:
 
 
 def _population(codes) -> dict[str, int | None]:
-    """Residents of each area: its own figure, else the sum of its communities'."""
-    communities = dict(Area.objects.filter(level=2, population__isnull=False).values_list("code", "population"))
-    out = {}
-    for code, own, level in Area.objects.filter(code__in=list(codes)).values_list("code", "population", "level"):
-        if own is None and level < 2:
-            own = sum(p for c, p in communities.items() if c.startswith(code)) or None
-        out[code] = own
+    """Residents of each area: its own figure, else (for the district and streets) the sum of its communities'."""
+    out = dict(Area.objects.filter(code__in=list(codes)).values_list("code", "population"))
+    missing = [code for code, own in out.items() if own is None and len(code) < CODE_LENGTH[2]]
+    if missing:
+        communities = list(Area.objects.filter(level=2, population__isnull=False).values_list("code", "population"))
+        for code in missing:
+            out[code] = sum(p for c, p in communities if c.startswith(code)) or None
     return out
 
 
@@ -231,9 +231,12 @@ def _area_rows(by, scope, raw) -> list[tuple]:
     areas = Area.objects.filter(level=level).order_by("code")
     if scope.area:
         areas = areas.filter(code__startswith=scope.area)
-    areas = list(areas.values("code", "name", "kind", "level"))
-    population = _population(a["code"] for a in areas)
-    return [(a["code"], a["name"], raw.get(a["code"]), {"kind": a["kind"], "level": level, "population": population[a["code"]]})
+    areas = list(areas.values("code", "name", "kind", "population"))
+    if level < 2:
+        population = _population(a["code"] for a in areas)
+        for a in areas:
+            a["population"] = population[a["code"]]
+    return [(a["code"], a["name"], raw.get(a["code"]), {"kind": a["kind"], "level": level, "population": a["population"]})
             for a in areas]
 
 
