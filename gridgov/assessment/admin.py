@@ -61,7 +61,20 @@ class RunResultAdmin(ReadOnlyAdmin):
     search_fields = ("object_key", "label")
 
 
-class AwardPaymentInline(admin.TabularInline):
+class ReadOnlyPayments:
+    """Payments are recorded only through the ledger actions, which check the budget and audit them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AwardPaymentInline(ReadOnlyPayments, admin.TabularInline):
     model = AwardPayment
     fields = ("paid_on", "payee", "amount", "run", "note")
     raw_id_fields = ("run",)
@@ -83,7 +96,7 @@ class AwardBudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(AwardPayment)
-class AwardPaymentAdmin(admin.ModelAdmin):
+class AwardPaymentAdmin(ReadOnlyPayments, admin.ModelAdmin):
     list_display = ("paid_on", "budget", "payee", "amount", "run")
     list_filter = ("budget",)
     search_fields = ("payee", "note")

@@ -3,7 +3,7 @@
 import hashlib
 import json
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
 
@@ -276,6 +276,8 @@ def _publish(actor, run: Run) -> None:
         raise InvalidState("该考核结果已发布")
     if run.state == Run.State.SUPERSEDED:
         raise InvalidState("该计算已被重新计算取代，只能发布最新的计算")
+    if run.rule_set.spec != run.inputs["rule"]["spec"]:
+        raise InvalidState("计算后考核规则已修改，请重新计算后再发布")
     run.state = Run.State.PUBLISHED
     run.published_at = clock.now()
     run.published_by = actor if getattr(actor, "pk", None) else None
@@ -287,7 +289,13 @@ def _publish(actor, run: Run) -> None:
 def do_record_payment(actor, budget: AwardBudget, *, payee: str, amount, paid_on: date, note: str = "") -> AwardPayment:
     """Record one payment against a budget (e.g. year-end special awards), refusing to overspend it."""
     _require(actor, "assessment.pay")
-    amount = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
+    try:
+        amount = Decimal(str(amount).strip())
+    except InvalidOperation:
+        raise InvalidInput("拨付金额不是有效数字") from None
+    # Money is whole fen: refuse what would be rounded silently (0.001, 100.005) or is not a number at all.
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput("拨付金额必须是最多两位小数的数字")
     if amount <= 0:
         raise InvalidInput("拨付金额必须大于0")
     if not payee.strip():

@@ -332,6 +332,8 @@ def figures(period: Period, scope: Scope = Scope(), codes=None, basis=None, weig
     row = counts(period, scope, None, basis, now, fresh)[None]
     if scope.area:
         row["population"] = _population([scope.area]).get(scope.area)
+    elif scope.street_group:
+        row["population"] = sum(p or 0 for p in _population(street_codes(scope.street_group)).values()) or None
     elif not scope.is_unit:
         row["population"] = sum(Area.objects.filter(level=2, population__isnull=False).values_list("population", flat=True)) or None
     return evaluate(row, codes, basis, weights)

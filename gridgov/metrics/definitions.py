@@ -33,6 +33,9 @@ BASES = {
     "unit": "按单位计，联合办单每个签收单位各计一次",
 }
 
+# Assignment counters count records: a joint ticket's every unit, and every round after a return.
+ASSIGNMENT_BASE = "按交办记录计，联合办单每个承办单位、每轮交办各计一次"
+
 DEFAULT_THREE_RATE_WEIGHTS = {"response_rate": Decimal(1) / 3, "resolution_rate": Decimal(1) / 3,
                               "satisfaction_rate": Decimal(1) / 3}
 
@@ -76,9 +79,6 @@ METRICS: dict[str, Metric] = {m.code: m for m in [
     _m("per_thousand", "每千人工单量", "per_thousand", "received", "population"),
 ]}
 
-RATE_PLACES = Decimal("0.0001")  # a fraction to 4 places = a percentage to 2 places
-
-
 @dataclass(frozen=True)
 class Figure:
     """A computed figure with the counts behind it."""
@@ -120,6 +120,8 @@ def derived(counts: dict) -> dict:
 def base_text(counter: str | None, basis: str) -> str:
     """The denominator in words, with the basis joint tickets are counted on."""
     label = COUNTER_LABELS.get(counter, "") if counter else "—"
+    if counter in ASSIGNMENT_COUNTERS:
+        return f"{label}（{ASSIGNMENT_BASE}）"
     return f"{label}（{BASES[basis]}）"
 
 
@@ -137,7 +139,7 @@ def compute(code: str, counts: dict, basis: str = "ticket", weights: dict | None
     if not den:
         value = None
     elif metric.kind == "rate":
-        value = (Decimal(num) / Decimal(den)).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+        value = Decimal(num) / Decimal(den)  # exact; rounded only for display, so rankings compare true rates
     elif metric.kind == "hours":
         value = (Decimal(num) / Decimal(den) / 3600).quantize(Decimal("0.01"), ROUND_HALF_UP)
     else:  # per_thousand
@@ -151,7 +153,7 @@ def _three_rates(c: dict, basis: str, weights: dict) -> Figure:
     if any(f.value is None for f, _ in parts) or not total_weight:
         value = None
     else:
-        value = (sum(f.value * w for f, w in parts) / total_weight).quantize(Decimal("0.000001"), ROUND_HALF_UP)
+        value = sum(f.value * w for f, w in parts) / total_weight
     names = "、".join(f"{f.name}×{w.quantize(Decimal('0.01'))}" for f, w in parts)
     return Figure("three_rates", METRICS["three_rates"].name, value, value or 0, None, f"{names}（{BASES[basis]}）")
 

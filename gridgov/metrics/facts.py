@@ -1,7 +1,7 @@
 """What one ticket adds to the pre-aggregated counts, computed from its in-memory case.
 
 Mirrors `counters.py` in Python so an action can update the counts in its own transaction
-without re-counting; `tests/metrics/test_cube.py` proves the two always agree.
+without re-counting; `tests/demo/test_simulation.py` and `tests/metrics/test_figures.py` prove they always agree.
 """
 
 from collections import Counter, defaultdict
@@ -23,7 +23,7 @@ def area_key(area_id: str | None, length: int) -> str:
 
 
 def _epoch(at) -> int:
-    return int(at.timestamp()) if at.timestamp() >= 0 else -int(-at.timestamp())
+    return int(at.timestamp())  # truncated, as SQLite's strftime('%s') and PostgreSQL's FLOOR for post-1970 times
 
 
 def outcome(ticket, callbacks, investigations, unit_id=None) -> Counter:
@@ -76,7 +76,9 @@ def contributions(case) -> dict:
     if t.pk is None:
         return {}
     month = month_of(t.received_at)
-    tickets = outcome(t, case.callbacks, case.investigations) + assignment_counts(case.assignments)
+    # Counter.update adds; `+` would silently drop zero and negative values.
+    tickets = outcome(t, case.callbacks, case.investigations)
+    tickets.update(assignment_counts(case.assignments))
     out = {
         (model, (month, area_key(t.area_id, model.AREA_LENGTH), *keys)): tickets
         for model, keys in ((StreetMonthCount, (t.category_id, t.channel_id)), (AreaMonthCount, (t.category_id, t.channel_id)),
@@ -88,6 +90,6 @@ def contributions(case) -> dict:
     for unit_id, assignments in by_unit.items():
         c = assignment_counts(assignments)
         if any(a.signed_at is not None for a in assignments):
-            c += outcome(t, case.callbacks, case.investigations, unit_id=unit_id)
+            c.update(outcome(t, case.callbacks, case.investigations, unit_id=unit_id))
         out[(UnitMonthCount, (month, unit_id, t.category_id, t.channel_id))] = c
     return out

@@ -19,6 +19,8 @@ class Period:
     def __post_init__(self):
         if self.end < self.start:
             raise InvalidInput("统计期结束日期不能早于开始日期")
+        if self.start.year < 2000 or self.end.year > 2099:
+            raise InvalidInput("统计期须在 2000 年至 2099 年之间")
 
     @classmethod
     def day(cls, d: date) -> "Period":
@@ -64,7 +66,7 @@ class Period:
                 return cls.day(date.fromisoformat(text))
             if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
                 return cls.range(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
         raise InvalidInput(f"无法识别的统计期：{text!r}（示例：2026、2026-Q2、2026-05、2026-W18、2026-05-03、2026-05-01..2026-05-20）")
 

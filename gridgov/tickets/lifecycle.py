@@ -380,7 +380,7 @@ def conclude_investigation(case: Case, ctx: Context, inv: Investigation, *, find
     if finding not in Investigation.Finding.values:
         raise InvalidInput("认定结果必须为有责或无责")
     try:
-        points = Decimal(str(deduction_points or 0))
+        points = Decimal(str(deduction_points or 0)).quantize(Decimal("0.01"))  # as stored: the figures count it
     except (InvalidOperation, ValueError):
         raise InvalidInput("扣分必须是数字") from None
     if not points.is_finite():

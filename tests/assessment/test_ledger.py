@@ -60,3 +60,15 @@ def test_paying_a_published_runs_awards_once(world, one_ticket, budget):
     assert sorted((p.payee, p.amount) for p in paid) == [("桃花岭社区", Decimal("5000.00")), ("桐木村", Decimal("3000.00"))]
     assert runs.do_pay_awards(world.admin, run, budget, paid_on=date(2026, 4, 16)) == []
     assert budget.paid == Decimal("8000.00")
+
+
+@pytest.mark.parametrize("amount", ["NaN", "0.001", "100.005", "十元", "-5", "0"])
+def test_payment_amounts_must_be_whole_fen(world, budget, amount):
+    from datetime import date
+
+    from gridgov.assessment import runs
+    from gridgov.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="拨付金额"):
+        runs.do_record_payment(world.admin, budget, payee="某社区", amount=amount, paid_on=date(2022, 3, 31))
+    assert not budget.payments.exists()

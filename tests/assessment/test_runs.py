@@ -85,6 +85,16 @@ def test_a_superseded_run_cannot_be_published(world, one_ticket):
         runs.do_publish(world.admin, old)
 
 
+def test_a_draft_computed_under_an_edited_rule_cannot_be_published(world, one_ticket):
+    draft = runs.do_assess(world.dispatcher, ZERO, "2026-Q1")
+    rule = RuleSet.objects.get(code=ZERO)
+    rule.spec = {**rule.spec, "tie_break": []}
+    rule.save()
+    with pytest.raises(InvalidState, match="规则已修改"):
+        runs.do_publish(world.admin, draft)
+    assert not Run.objects.get(pk=draft.pk).is_published
+
+
 def test_publish_in_the_same_call(world, one_ticket):
     run = runs.do_assess(world.admin, ZERO, "2026-Q1", publish=True)
     assert run.is_published

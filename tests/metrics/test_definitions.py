@@ -10,6 +10,7 @@ def test_every_rate_names_its_denominator_and_base():
         if metric.kind == "rate":
             assert metric.denominator, code
             assert compute(code, {metric.denominator: 1}).base.startswith(("交办", "应办结", "已办结", "有效回访"))
+    assert "按交办记录计" in compute("signed_rate", {}, basis="ticket").base
 
 
 def test_close_rate_is_over_closed_plus_overdue():
@@ -19,7 +20,9 @@ def test_close_rate_is_over_closed_plus_overdue():
 
 def test_rates_round_only_for_display():
     f = compute("satisfaction_rate", {"satisfied": 3537, "answered": 12516})
-    assert f.value == Decimal("0.282598") and f.display == "28.26%"
+    assert f.value == Decimal(3537) / Decimal(12516) and f.display == "28.26%"
+    # 50/101 = 49.50495…%: rounded once, not via a 6-place fraction first (which would give 49.51%).
+    assert compute("satisfaction_rate", {"satisfied": 50, "answered": 101}).display == "49.50%"
 
 
 def test_empty_denominator_gives_no_value():
