@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from gridgov.core.errors import InvalidInput
+from gridgov.metrics.definitions import METRICS
 
 OBJECT_KINDS = {
     "grid_leader": "网格长", "community": "社区/村", "street": "街道/镇",
@@ -40,14 +41,8 @@ OBJECT_KINDS = {
 PERIOD_KINDS = {"month": "月度", "quarter": "季度", "year": "年度"}
 
 # Names of the metric codes in the metrics contract; kept here so this module stays importable without Django.
-METRIC_NAMES = {
-    "received": "受理量", "closed": "办结量", "signed_rate": "签收率", "timely_sign_rate": "及时签收率",
-    "close_rate": "办结率", "ontime_close_rate": "按期办结率", "callback_rate": "回访率",
-    "satisfaction_rate": "满意率", "resolution_rate": "解决率", "response_rate": "响应率", "three_rates": "三率",
-    "unsatisfied": "不满意量", "investigated": "调查量", "responsible": "有责量", "deduction": "扣分",
-    "avg_handle_hours": "平均办理时长(小时)", "per_thousand": "每千人工单量", "overdue_open": "超期未办结量",
-    "answered": "有效回访量", "satisfied": "满意量",
-}
+# The metric catalogue is plain Python (no Django), so pure scoring can read its names.
+METRIC_NAMES = {code: metric.name for code, metric in METRICS.items()}
 TRANSFORMS = {
     "rate": "比率×100", "linear": "线性换算到0–100", "inverse": "越少越好（目标值/实际值×100）",
     "per_thousand": "按每千人折算后越少越好", "deduct": "直接扣分",
