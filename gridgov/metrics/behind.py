@@ -4,7 +4,7 @@ from django.db.models import Exists, F, OuterRef
 
 from gridgov.core.errors import InvalidInput
 from gridgov.metrics import counters
-from gridgov.metrics.compute import Scope, _assignments, _basis, _ticket_filters
+from gridgov.metrics.compute import Scope, assignments_in, basis_of, ticket_filter
 from gridgov.metrics.definitions import ASSIGNMENT_COUNTERS, COUNTER_LABELS, METRICS, OUTCOME_COUNTERS
 from gridgov.metrics.periods import Period
 from gridgov.tickets.access import visible_to
@@ -25,15 +25,15 @@ def counter_of(code: str, part: str = "numerator") -> str:
 
 def tickets_behind(user, period: Period, scope: Scope, counter: str, basis: str | None = None, now=None):
     """The visible tickets a counter counts (for assignment counters: the tickets of those assignments)."""
-    basis = _basis(scope, None, basis)
+    basis = basis_of(scope, None, basis)
     visible = visible_to(user)
     if counter in ASSIGNMENT_COUNTERS or (basis == "unit" and counter in ("overdue_open", "due")):
         return visible.filter(pk__in=_assignment_rows(period, scope, counter, now).values("ticket_id"))
     if counter == "due":
         return (_outcome_tickets(visible, period, scope, "closed", basis)
-                | counters.overdue_open_tickets(visible.filter(_ticket_filters(period, scope, "")), now))
+                | counters.overdue_open_tickets(visible.filter(ticket_filter(period, scope, "")), now))
     if counter == "overdue_open":
-        return counters.overdue_open_tickets(visible.filter(_ticket_filters(period, scope, "")), now)
+        return counters.overdue_open_tickets(visible.filter(ticket_filter(period, scope, "")), now)
     if counter not in OUTCOME_COUNTERS:
         raise InvalidInput(f"未知的统计口径：{counter}")
     return _outcome_tickets(visible, period, scope, counter, basis)
@@ -41,18 +41,18 @@ def tickets_behind(user, period: Period, scope: Scope, counter: str, basis: str 
 
 def _outcome_tickets(visible, period, scope, counter, basis):
     if basis == "unit":
-        rows = counters.with_outcomes(counters.attributions(_assignments(period, scope)), "ticket__")
+        rows = counters.with_outcomes(counters.attributions(assignments_in(period, scope)), "ticket__")
         condition = counters.ticket_filter(counter, "ticket__")
         if condition is not None:
             rows = rows.filter(condition)
         return visible.filter(pk__in=rows.values("ticket_id"))
-    rows = counters.with_outcomes(visible.filter(_ticket_filters(period, scope, "")))
+    rows = counters.with_outcomes(visible.filter(ticket_filter(period, scope, "")))
     condition = counters.ticket_filter(counter)
     return rows.filter(condition) if condition is not None else rows
 
 
 def _assignment_rows(period, scope, counter, now):
-    rows = _assignments(period, scope)
+    rows = assignments_in(period, scope)
     if counter in ("overdue_open", "due"):
         overdue = counters.overdue_open_assignments(rows, now)
         if counter == "overdue_open":

@@ -53,7 +53,8 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
-def _basis(scope: Scope, by: str | None, basis: str | None) -> str:
+def basis_of(scope: Scope, by: str | None = None, basis: str | None = None) -> str:
+    """The basis a figure is counted on: the unit basis whenever units are the subject."""
     if scope.is_unit or by in UNIT_BREAKDOWNS:
         return "unit"
     return basis or "ticket"
@@ -145,7 +146,8 @@ def _stored_from_cube(model, period: Period, scope: Scope, by) -> dict:
     return _group(qs, by, "", True, {name: Sum(name) for name in STORED_COUNTERS})
 
 
-def _ticket_filters(period: Period, scope: Scope, via: str) -> Q:
+def ticket_filter(period: Period, scope: Scope, via: str = "") -> Q:
+    """The condition on tickets (or, via "ticket__", on assignments) for a period and scope."""
     start, end = period.bounds()
     q = Q(**{f"{via}received_at__gte": start, f"{via}received_at__lt": end})
     if scope.area:
@@ -159,8 +161,9 @@ def _ticket_filters(period: Period, scope: Scope, via: str) -> Q:
     return q
 
 
-def _assignments(period: Period, scope: Scope):
-    qs = Assignment.objects.filter(_ticket_filters(period, scope, "ticket__"))
+def assignments_in(period: Period, scope: Scope):
+    """The assignments of the tickets in a period and scope (only the scope's units, if it names any)."""
+    qs = Assignment.objects.filter(ticket_filter(period, scope, "ticket__"))
     if scope.unit is not None:
         qs = qs.filter(unit_id=scope.unit)
     if scope.unit_group:
@@ -169,12 +172,12 @@ def _assignments(period: Period, scope: Scope):
 
 
 def _stored_from_tickets(period: Period, scope: Scope, by, basis: str) -> dict:
-    assignments = _assignments(period, scope)
+    assignments = assignments_in(period, scope)
     if basis == "unit":
         outcomes = _group(counters.with_outcomes(counters.attributions(assignments), "ticket__"), by, "ticket__", False,
                           counters.outcome_aggregates("ticket__"))
     else:
-        tickets = Ticket.objects.filter(_ticket_filters(period, scope, ""))
+        tickets = Ticket.objects.filter(ticket_filter(period, scope, ""))
         outcomes = _group(counters.with_outcomes(tickets), by, "", False, counters.outcome_aggregates())
     by_assignment = _group(assignments, by, "ticket__", False, counters.assignment_aggregates())
     merged = defaultdict(dict)
@@ -187,16 +190,16 @@ def _stored_from_tickets(period: Period, scope: Scope, by, basis: str) -> dict:
 def _live(period: Period, scope: Scope, by, basis: str, now=None) -> dict:
     """The counters that change with the clock, always counted from the tickets."""
     if basis == "unit":
-        qs, via = counters.overdue_open_assignments(_assignments(period, scope), now), "ticket__"
+        qs, via = counters.overdue_open_assignments(assignments_in(period, scope), now), "ticket__"
     else:
-        qs, via = counters.overdue_open_tickets(Ticket.objects.filter(_ticket_filters(period, scope, "")), now), ""
+        qs, via = counters.overdue_open_tickets(Ticket.objects.filter(ticket_filter(period, scope, "")), now), ""
     return _group(qs, by, via, False, {"overdue_open": Count("*")})
 
 
 def counts(period: Period, scope: Scope = Scope(), by: str | None = None, basis: str | None = None, now=None,
            fresh: bool = False) -> dict:
     """{raw key: {counter: value}} for a breakdown (key None for the total); fresh=True always counts the tickets."""
-    basis = _basis(scope, by, basis)
+    basis = basis_of(scope, by, basis)
     model = None if fresh else _cube_for(period, scope, by, basis)
     stored = _stored_from_cube(model, period, scope, by) if model else _stored_from_tickets(period, scope, by, basis)
     out = defaultdict(lambda: {name: 0 for name in ALL_COUNTERS})
@@ -303,7 +306,7 @@ def breakdown(period: Period, by: str, scope: Scope = Scope(), codes=None, weigh
     """Figures per street, community, grid, group, category, channel, unit or date."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
-    basis = _basis(scope, by, basis)
+    basis = basis_of(scope, by, basis)
     raw = counts(period, scope, "street" if by == "street_group" else by, basis, now, fresh)
     if by in AREA_LEVELS:
         rows = _area_rows(by, scope, raw)
@@ -328,7 +331,7 @@ def breakdown(period: Period, by: str, scope: Scope = Scope(), codes=None, weigh
 def figures(period: Period, scope: Scope = Scope(), codes=None, basis=None, weights=None, now=None,
             fresh: bool = False) -> dict[str, Figure]:
     """The figures of one scope and period."""
-    basis = _basis(scope, None, basis)
+    basis = basis_of(scope, None, basis)
     row = counts(period, scope, None, basis, now, fresh)[None]
     if scope.area:
         row["population"] = _population([scope.area]).get(scope.area)
@@ -398,7 +401,7 @@ class CrossTable:
 def crosstab(period: Period, rows_by: str, cols_by: str, scope: Scope = Scope(), codes=("received",), basis=None,
              now=None, fresh: bool = False) -> CrossTable:
     """A two-way breakdown; cells without tickets are left out (their counts are zero)."""
-    basis = _basis(scope, rows_by if rows_by in UNIT_BREAKDOWNS else cols_by, basis)
+    basis = basis_of(scope, rows_by if rows_by in UNIT_BREAKDOWNS else cols_by, basis)
     raw_by = tuple("street" if b == "street_group" else "unit" if b == "unit_group" else b for b in (rows_by, cols_by))
     raw = counts(period, scope, raw_by, basis, now, fresh)
     map_row, map_col = _mapper(rows_by), _mapper(cols_by)

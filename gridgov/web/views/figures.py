@@ -25,7 +25,7 @@ from gridgov.areas.models import Area, StreetGroup
 from gridgov.core import clock
 from gridgov.core.errors import InvalidInput
 from gridgov.metrics.behind import counter_of, tickets_behind
-from gridgov.metrics.compute import Scope, counts
+from gridgov.metrics.compute import Scope, basis_of, counts
 from gridgov.metrics.definitions import ASSIGNMENT_COUNTERS, BASES, COUNTER_LABELS, METRICS, derived
 from gridgov.metrics.periods import Period
 from gridgov.tickets import access
@@ -241,8 +241,7 @@ def read_query(user, params) -> FigureQuery:
         raise BadParam("参数 basis 只能是 ticket（按工单计）或 unit（按单位计）")
     period = parse_period(params.get("period"))
     scope = resolve_scope(user, params)
-    effective = "unit" if scope.is_unit else (basis or "ticket")
-    return FigureQuery(period, scope, code, part, counter, effective)
+    return FigureQuery(period, scope, code, part, counter, basis_of(scope, None, basis))
 
 
 def figure_count(q: FigureQuery, now=None) -> int:
