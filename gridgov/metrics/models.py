@@ -37,14 +37,22 @@ class MonthlyCounts(models.Model):
         return {name: getattr(self, name) for name in STORED_COUNTERS}
 
 
-class StreetMonthCount(MonthlyCounts):
-    """Tickets by street (or the district, if located no deeper), category and channel: the district's monthly figures."""
+class AreaCategoryCounts(MonthlyCounts):
+    """Counts by the ticket's area cut to one level, category and channel."""
 
-    area_key = models.CharField("街道编码", max_length=18)
+    area_key = models.CharField("区域编码", max_length=18)
     category_id = models.IntegerField("事项分类")
     channel_id = models.CharField("渠道", max_length=30)
 
     KEY = ("month", "area_key", "category_id", "channel_id")
+
+    class Meta:
+        abstract = True
+
+
+class StreetMonthCount(AreaCategoryCounts):
+    """By street (or the district, if located no deeper): the district's monthly figures."""
+
     AREA_LENGTH = 9
 
     class Meta:
@@ -52,14 +60,9 @@ class StreetMonthCount(MonthlyCounts):
         constraints = [models.UniqueConstraint(fields=["month", "area_key", "category_id", "channel_id"], name="streetmonth_key")]
 
 
-class AreaMonthCount(MonthlyCounts):
-    """Tickets by community (or the shallower area they were located in), category and channel."""
+class AreaMonthCount(AreaCategoryCounts):
+    """By community (or the shallower area the ticket was located in)."""
 
-    area_key = models.CharField("社区编码", max_length=18)
-    category_id = models.IntegerField("事项分类")
-    channel_id = models.CharField("渠道", max_length=30)
-
-    KEY = ("month", "area_key", "category_id", "channel_id")
     AREA_LENGTH = 12
 
     class Meta:
