@@ -8,7 +8,6 @@ from gridgov.metrics.compute import Scope, assignments_in, basis_of, ticket_filt
 from gridgov.metrics.definitions import ASSIGNMENT_COUNTERS, COUNTER_LABELS, METRICS, OUTCOME_COUNTERS
 from gridgov.metrics.periods import Period
 from gridgov.tickets.access import visible_to
-from gridgov.tickets.models import Ticket
 
 
 def counter_of(code: str, part: str = "numerator") -> str:
