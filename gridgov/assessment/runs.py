@@ -13,7 +13,7 @@ from gridgov.assessment.models import AwardBudget, AwardPayment, Run, RunResult,
 from gridgov.audit.log import audit
 from gridgov.core import clock
 from gridgov.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from gridgov.metrics.compute import Scope, breakdown, figures
+from gridgov.metrics.compute import BREAKDOWN_OF_LEVEL, Scope, breakdown, figures
 from gridgov.metrics.periods import Period
 from gridgov.tickets import access
 from gridgov.tickets.models import Channel
@@ -22,7 +22,6 @@ from gridgov.units.models import Unit
 # The metrics breakdown that lists each kind of assessed object.
 BREAKDOWN_BY = {"grid3": "grid3", "grid4": "grid4", "community": "community", "street": "street", "department": "unit"}
 # A grid leader is assessed on the figures of the area they lead, whatever its level.
-LEVEL_BREAKDOWN = {1: "street", 2: "community", 3: "grid3", 4: "grid4"}
 PERIOD_EXAMPLES = {"month": "2026-05", "quarter": "2026-Q2", "year": "2026"}
 
 
@@ -130,8 +129,8 @@ def _grid_leaders(period: Period, groups: dict) -> list[dict]:
                   .select_related("user", "area"))
     by_level: dict = {}
     for level in sorted({g.area.level for g in grants}):
-        if level in LEVEL_BREAKDOWN:
-            by_level[level] = _collect_rows(LEVEL_BREAKDOWN[level], period, groups)
+        if level in BREAKDOWN_OF_LEVEL:
+            by_level[level] = _collect_rows(BREAKDOWN_OF_LEVEL[level], period, groups)
     objects = []
     for g in grants:
         area, user = g.area, g.user

@@ -18,6 +18,7 @@ from gridgov.units.models import Category, Unit
 __all__ = ["Scope", "Row", "Figure", "figures", "breakdown", "crosstab", "counts", "BREAKDOWNS"]
 
 AREA_LEVELS = {"street": 1, "community": 2, "grid3": 3, "grid4": 4}
+BREAKDOWN_OF_LEVEL = {level: by for by, level in AREA_LEVELS.items()}
 CODE_LENGTH = {level: 6 + 3 * level for level in range(5)}
 BREAKDOWNS = {
     "street": "街道（镇）", "community": "社区（村）", "grid3": "三级网格", "grid4": "四级网格",

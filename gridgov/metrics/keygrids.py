@@ -8,10 +8,9 @@ from django.db import transaction
 from gridgov.areas.models import Area
 from gridgov.audit.log import audit
 from gridgov.core.errors import InvalidInput
-from gridgov.metrics.compute import AREA_LEVELS, Scope, breakdown
+from gridgov.metrics.compute import BREAKDOWN_OF_LEVEL, Scope, breakdown
 from gridgov.metrics.periods import Period
 
-LEVEL_BY = {level: by for by, level in AREA_LEVELS.items()}
 RULE = "按统计期（通常为上一年）受理量从高到低排序；名额线上受理量相同的网格一并列入；受理量相同时按网格编码排序"
 
 
@@ -79,10 +78,10 @@ def rank(rows: list[tuple[str, str, int, bool]], quota: int) -> list[Ranked]:
 def propose(period: Period | int, *, level: int = 3, area: str | None = None, top: int | None = None,
             percent: Decimal | None = None) -> Proposal:
     """Rank the grids of a level under an area by a period's (normally last year's) tickets and propose the key grids."""
-    if level not in LEVEL_BY:
+    if level not in BREAKDOWN_OF_LEVEL:
         raise InvalidInput("网格层级必须是 1–4")
     period = Period.year(period) if isinstance(period, int) else period
-    rows = breakdown(period, LEVEL_BY[level], Scope(area=area), codes=["received"])
+    rows = breakdown(period, BREAKDOWN_OF_LEVEL[level], Scope(area=area), codes=["received"])
     current = set(Area.objects.filter(level=level, key_grid=True).values_list("code", flat=True))
     quota = quota_of(len(rows), top, percent)
     ranking = rank([(r.key, r.label, r.figures["received"].value, r.key in current) for r in rows], quota)

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from gridgov.areas.models import Area
 from gridgov.core import clock
 from gridgov.core.errors import InvalidInput
-from gridgov.metrics.compute import Scope, breakdown, figures
+from gridgov.metrics.compute import BREAKDOWN_OF_LEVEL, BREAKDOWNS, Scope, breakdown, figures
 from gridgov.metrics.definitions import BASES, COUNTER_LABELS, DEFAULT_THREE_RATE_WEIGHTS, METRICS, Figure
 from gridgov.metrics.periods import Period
 from gridgov.reports.analysis import Analysis, analyse
@@ -20,7 +20,6 @@ RANK_CODES = ["received", "response_rate", "resolution_rate", "satisfaction_rate
               "unsatisfied", "responsible", "deduction"]
 CATEGORY_CODES = ["received", "unsatisfied", "satisfaction_rate"]
 CLASS_BANDS = (("一类", 30), ("二类", 60), ("三类", 10))
-CHILD_LEVEL = {0: ("street", "街道（镇）"), 1: ("community", "社区（村）"), 2: ("grid3", "三级网格"), 3: ("grid4", "四级网格")}
 TOP_CATEGORIES = 10
 OWN_RULES = "按本通报规则计算"
 ORDER_RULE = "按三率综合得分从高到低排名；得分相同的，受理工单多者在前；再相同的，按编码升序"
@@ -219,9 +218,10 @@ def _rank(title, object_name, basis, rows: list[RankRow], run) -> Ranking:
 
 
 def _area_ranking(period, cov, weights, now) -> Ranking | None:
-    if cov.area.level not in CHILD_LEVEL:
+    if cov.area.level + 1 not in BREAKDOWN_OF_LEVEL:
         return None
-    by, name = CHILD_LEVEL[cov.area.level]
+    by = BREAKDOWN_OF_LEVEL[cov.area.level + 1]
+    name = BREAKDOWNS[by]
     rows = [RankRow(None, r.key, r.key, r.label, r.figures)
             for r in breakdown(period, by, Scope(area=cov.code), codes=RANK_CODES, weights=weights, now=now)]
     run = _published_run("street", period, cov) if by == "street" else None

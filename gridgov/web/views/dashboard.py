@@ -23,7 +23,7 @@ from django.urls import path, reverse
 
 from gridgov.areas.models import LEVEL_NAMES, Area
 from gridgov.core import clock
-from gridgov.metrics.compute import Scope, breakdown, figures
+from gridgov.metrics.compute import BREAKDOWN_OF_LEVEL, Scope, breakdown, figures
 from gridgov.metrics.definitions import METRICS
 from gridgov.metrics.periods import Period
 from gridgov.tickets.models import Ticket
@@ -37,7 +37,6 @@ CARD_CODES = ["received", "close_rate", "ontime_close_rate", "satisfaction_rate"
 LEAGUE_CODES = ["received", "response_rate", "resolution_rate", "satisfaction_rate", "three_rates", "overdue_open"]
 THREE_RATE_PARTS = ("response_rate", "resolution_rate", "satisfaction_rate")
 # The breakdown that lists an area's children, by the area's level (the district is level 0).
-CHILD_BREAKDOWN = {0: "street", 1: "community", 2: "grid3", 3: "grid4"}
 DAILY_UP_TO_DAYS = 62  # longer periods trend by month
 SCREEN_REFRESH_SECONDS = 60
 SCREEN_LEAGUE = 5
@@ -177,7 +176,7 @@ def heat(period: Period, scope: Scope, total: int, now=None) -> dict | None:
     if scope.unit is not None or scope.unit_group:
         return None
     level = Area.objects.filter(code=scope.area).values_list("level", flat=True).first() if scope.area else 0
-    by = CHILD_BREAKDOWN.get(level)
+    by = BREAKDOWN_OF_LEVEL.get(level + 1)
     rows = breakdown(period, by, scope, codes=["received", "overdue_open"], now=now) if by else []
     areas = [{"code": r.key, "name": r.label, "received": r.figures["received"].value, "overdue": r.figures["overdue_open"].value,
               "url": tickets_url(period, replace(scope, area=r.key), "received"),
