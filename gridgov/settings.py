@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "gridgov.metrics",
     "gridgov.assessment",
     "gridgov.reports",
+    "gridgov.selfeval",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, str] = {
     "assessment.publish": "发布考核结果",
     "assessment.pay": "登记奖励拨付",
     "figures.view": "查看数据看板",
+    "selfeval.view": "查看绩效自评",
+    "selfeval.edit": "编制绩效自评",
 }
 
 # 数据看板/大屏: the centre, leaders and area-scoped grid staff read figures of their own scope.
@@ -43,7 +45,8 @@ ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "grid_worker": ("网格员", frozenset({"ticket.view", "ticket.receive", _FIGURES})),
     "grid_instructor": ("网格指导员", frozenset({"ticket.view", _FIGURES})),
     "investigator": ("常调队员", frozenset({"ticket.view", "investigation.open", "investigation.conclude", "pii.view", _FIGURES})),
-    "leadership_viewer": ("领导查阅", frozenset({"ticket.view", "assessment.view", _FIGURES})),
+    "leadership_viewer": ("领导查阅", frozenset({"ticket.view", "assessment.view", "selfeval.view", _FIGURES})),
+    "finance_officer": ("财务人员", frozenset({"selfeval.view", "selfeval.edit", _FIGURES})),
     "admin": ("系统管理员", frozenset(PERMISSIONS)),
 }
 

@@ -1,0 +1,51 @@
+"""Who may see and edit self-evaluations: a district-wide grant sees all, a unit grant its own unit's. Default deny."""
+
+from django.db.models import Q, QuerySet
+
+from gridgov.core.errors import Forbidden, NotFound
+from gridgov.selfeval.models import Evaluation
+from gridgov.tickets.access import DISTRICT_CODE_LENGTH, grants_of
+
+VIEW, EDIT = "selfeval.view", "selfeval.edit"
+
+
+def _condition(user, perm: str) -> Q:
+    condition = Q(pk__in=[])
+    for grant in grants_of(user):
+        if perm not in grant.perms:
+            continue
+        if grant.area_code and len(grant.area_code) == DISTRICT_CODE_LENGTH:
+            return Q()  # district-wide: the centre's finance office and leaders
+        if grant.unit_id:
+            condition |= Q(unit_id=grant.unit_id)
+    return condition
+
+
+def visible_to(user, queryset: QuerySet | None = None, perm: str = VIEW) -> QuerySet:
+    """The evaluations `user` may see (or, with perm=EDIT, edit)."""
+    qs = Evaluation.objects.all() if queryset is None else queryset
+    return qs.filter(_condition(user, perm))
+
+
+def get_visible(user, pk) -> Evaluation:
+    """The evaluation if visible; NotFound exactly as for a missing one."""
+    evaluation = visible_to(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if evaluation is None:
+        raise NotFound("绩效自评不存在或无权查看")
+    return evaluation
+
+
+def can_edit(user, evaluation: Evaluation) -> bool:
+    """Edit rights over this evaluation."""
+    return visible_to(user, perm=EDIT).filter(pk=evaluation.pk).exists()
+
+
+def require_edit(user, evaluation: Evaluation) -> None:
+    """Raise Forbidden unless the user may edit it."""
+    if not can_edit(user, evaluation):
+        raise Forbidden("无权编制该绩效自评")
+
+
+def may_create(user) -> bool:
+    """Anyone holding an edit grant may start an evaluation (for a unit grant: of their own unit)."""
+    return any(EDIT in g.perms for g in grants_of(user))

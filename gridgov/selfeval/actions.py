@@ -1,0 +1,165 @@
+"""State changes of self-evaluations, each atomic and audited: create, copy, save, refresh live values, override."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+
+from gridgov.audit.log import audit
+from gridgov.core import clock
+from gridgov.core.errors import InvalidInput, InvalidState
+from gridgov.selfeval import access, live, starter, store
+from gridgov.selfeval.document import KINDS, PROJECT, EvaluationData
+from gridgov.selfeval.models import ActualChange, Evaluation, Indicator
+from gridgov.selfeval.scoring import indicator_score
+
+YEARS = range(2000, 2100)
+
+
+def _check_head(unit_name: str, year, kind: str, project_name: str) -> int:
+    if not (unit_name or "").strip():
+        raise InvalidInput("请填写单位名称")
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"年度格式不正确：{year}") from None
+    if year not in YEARS:
+        raise InvalidInput(f"年度应在 {YEARS.start}–{YEARS.stop - 1} 之间：{year}")
+    if kind not in KINDS:
+        raise InvalidInput(f"未知的自评类型：{kind}")
+    if kind == PROJECT and not (project_name or "").strip():
+        raise InvalidInput("项目支出绩效自评须填写项目名称")
+    return year
+
+
+def _save_new(actor, evaluation: Evaluation, data: EvaluationData) -> Evaluation:
+    try:
+        with transaction.atomic():
+            store.write_document(evaluation, data)
+    except IntegrityError:
+        raise InvalidState(f"{data.title}已存在") from None
+    return evaluation
+
+
+@transaction.atomic
+def do_create(actor, unit_name: str, year, kind: str = "department", project_name: str = "",
+              template: str = "grid_centre", unit=None, area=None, parent: Evaluation | None = None) -> Evaluation:
+    """Start an evaluation from a template."""
+    year = _check_head(unit_name, year, kind, project_name)
+    if template not in starter.TEMPLATES:
+        raise InvalidInput(f"未知的模板：{template}（可选：{'、'.join(starter.TEMPLATES)}）")
+    data = starter.from_template(template, unit_name.strip(), year, kind, (project_name or "").strip())
+    evaluation = _save_new(actor, Evaluation(unit=unit, area=area, parent=parent, created_by=_user(actor)), data)
+    audit(actor, "selfeval.create", evaluation, template=template)
+    return evaluation
+
+
+@transaction.atomic
+def do_copy(actor, source: Evaluation, year) -> Evaluation:
+    """This year's draft from an earlier evaluation: tree, goal and projects kept, figures cleared."""
+    year = _check_head(source.unit_name, year, source.kind, source.project_name)
+    data = starter.next_year(store.document_of(source), year)
+    evaluation = Evaluation(unit=source.unit, area=source.area, copied_from=source, created_by=_user(actor))
+    _save_new(actor, evaluation, data)
+    audit(actor, "selfeval.copy", evaluation, source=source.pk)
+    return evaluation
+
+
+@transaction.atomic
+def do_save(actor, evaluation: Evaluation, data: EvaluationData, action: str = "selfeval.save") -> Evaluation:
+    """Replace the evaluation's contents (the edit form and the .xlsx import both end here)."""
+    _check_head(data.unit_name, data.year, data.kind, data.project_name)
+    bound = {_key(i): i for i in evaluation.indicators.all() if i.metric and i.overridden}
+    try:
+        with transaction.atomic():
+            store.write_document(evaluation, data)
+    except IntegrityError:
+        raise InvalidState(f"{data.title}已存在") from None
+    # An officer's override survives an edit of the same indicator.
+    for row in evaluation.indicators.all():
+        if _key(row) in bound and row.metric:
+            row.overridden = True
+            row.save(update_fields=["overridden"])
+    audit(actor, action, evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def do_delete(actor, evaluation: Evaluation) -> None:
+    """Delete an evaluation and its project evaluations."""
+    audit(actor, "selfeval.delete", evaluation, title=str(evaluation))
+    evaluation.delete()
+
+
+@transaction.atomic
+def do_refresh_live(actor, evaluation: Evaluation, now=None) -> int:
+    """Recompute every bound, not overridden indicator's actual value for the year; returns how many changed."""
+    changed = 0
+    for row in evaluation.indicators.exclude(metric="").filter(overridden=False):
+        result = live.value_of(row.metric, evaluation.year, evaluation.area_id, now=now)
+        if row.actual == result.value and row.actual_unit == result.unit and row.score is not None:
+            continue
+        ActualChange.objects.create(indicator=row, source=ActualChange.Source.METRIC, old_value=row.actual,
+                                    new_value=result.value, detail={"basis": result.basis, "link": result.link},
+                                    actor=_user(actor), at=clock.now())
+        _set_actual(row, result.value, result.unit)
+        changed += 1
+    if changed:
+        audit(actor, "selfeval.refresh", evaluation, changed=changed)
+    return changed
+
+
+@transaction.atomic
+def do_override_actual(actor, indicator: Indicator, value, reason: str) -> Indicator:
+    """Set a bound indicator's actual value by hand; the reason is required and kept with the history."""
+    if not (reason or "").strip():
+        raise InvalidInput("人工修正实际完成值须填写理由")
+    try:
+        new = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"实际完成值应为数字：{value}") from None
+    old = indicator.actual
+    ActualChange.objects.create(indicator=indicator, source=ActualChange.Source.OVERRIDE, old_value=old,
+                                new_value=new, reason=reason.strip(), actor=_user(actor), at=clock.now())
+    indicator.overridden = True
+    _set_actual(indicator, new, indicator.actual_unit or indicator.unit)
+    audit(actor, "selfeval.override", indicator.evaluation, reason=reason.strip(), indicator=indicator.pk,
+          old=None if old is None else str(old), new=str(new))
+    return indicator
+
+
+@transaction.atomic
+def do_restore_live(actor, indicator: Indicator, now=None) -> Indicator:
+    """Drop an override: the actual value follows the platform again."""
+    if not indicator.metric:
+        raise InvalidState("该指标未绑定平台指标")
+    result = live.value_of(indicator.metric, indicator.evaluation.year, indicator.evaluation.area_id, now=now)
+    ActualChange.objects.create(indicator=indicator, source=ActualChange.Source.RESTORE, old_value=indicator.actual,
+                                new_value=result.value, detail={"basis": result.basis, "link": result.link},
+                                actor=_user(actor), at=clock.now())
+    indicator.overridden = False
+    _set_actual(indicator, result.value, result.unit)
+    audit(actor, "selfeval.restore", indicator.evaluation, indicator=indicator.pk)
+    return indicator
+
+
+def _set_actual(row: Indicator, value, unit: str) -> None:
+    row.actual, row.actual_unit, row.actual_text = value, unit, ""
+    formula = indicator_score(store.indicator_of(row))
+    if formula is not None:
+        row.score = formula
+    row.save(update_fields=["actual", "actual_unit", "actual_text", "score", "overridden"])
+
+
+def _key(row) -> tuple:
+    return row.level1, row.level2, row.name, row.metric
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def editable(user, pk) -> Evaluation:
+    """The evaluation if the user may edit it (NotFound when invisible, Forbidden when read-only)."""
+    evaluation = access.get_visible(user, pk)
+    access.require_edit(user, evaluation)
+    return evaluation

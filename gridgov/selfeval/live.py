@@ -1,0 +1,78 @@
+"""Indicators bound to platform figures: the year's actual value, with the link to what is behind it."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.urls import reverse
+
+from gridgov.accounts.models import RoleGrant
+from gridgov.areas.models import CODE_LENGTHS, Area
+from gridgov.core.errors import InvalidInput
+from gridgov.metrics import compute
+from gridgov.metrics.definitions import METRICS
+from gridgov.metrics.periods import Period
+from gridgov.selfeval.scoring import round2
+
+GRID_LEVEL = 3
+GRID_CODE_LENGTH = CODE_LENGTHS[GRID_LEVEL]
+GRID_STAFF_ROLES = ("grid_leader", "grid_worker")
+# Platform metrics an indicator may be bound to (code → name); counts in 件, rates in %.
+BINDABLE = {code: METRICS[code].name for code in (
+    "received", "closed", "close_rate", "ontime_close_rate", "satisfaction_rate", "resolution_rate",
+    "response_rate", "callback_rate", "timely_sign_rate", "three_rates", "unsatisfied", "investigated",
+    "responsible", "overdue_open")}
+BINDABLE["grid_coverage"] = "网格覆盖率"
+NAMES = {"received": "全年受理工单数", "satisfaction_rate": "群众满意率"}
+
+
+@dataclass(frozen=True)
+class LiveValue:
+    """An actual value computed from the platform, with its basis in words and a link to the records behind it."""
+
+    code: str
+    value: Decimal | None
+    unit: str
+    basis: str
+    link: str
+    numerator: Decimal | int | None = None
+    denominator: int | None = None
+
+
+def label(code: str) -> str:
+    """The binding's name as the picker shows it."""
+    return NAMES.get(code) or BINDABLE.get(code, code)
+
+
+def value_of(code: str, year: int, area_code: str | None = None, now=None) -> LiveValue:
+    """The bound figure for the calendar year over the district (or the area's subtree)."""
+    if code not in BINDABLE:
+        raise InvalidInput(f"未知的平台指标：{code}")
+    if code == "grid_coverage":
+        return _grid_coverage(area_code)
+    from gridgov.web.views.figures import tickets_url  # the web layer owns its URLs
+
+    period = Period.parse(str(year))
+    scope = compute.Scope(area=area_code)
+    figure = compute.figures(period, scope, codes=[code], now=now)[code]
+    kind = METRICS[code].kind
+    if kind in ("rate", "composite"):
+        value, unit = (None if figure.value is None else round2(Decimal(figure.value) * 100)), "%"
+    else:
+        value, unit = (None if figure.value is None else Decimal(figure.value)), "件"
+    link = "" if kind == "composite" else tickets_url(period, scope, code)
+    return LiveValue(code, value, unit, f"{period.label}，{figure.base}", link, figure.numerator, figure.denominator)
+
+
+def _grid_coverage(area_code: str | None) -> LiveValue:
+    """Level-three grids with a grid leader or worker assigned, over all level-three grids in scope."""
+    grids = Area.objects.filter(level=GRID_LEVEL)
+    if area_code:
+        grids = grids.filter(code__startswith=area_code)
+    total = grids.count()
+    staffed_codes = RoleGrant.objects.filter(role__in=GRID_STAFF_ROLES, area__level__gte=GRID_LEVEL).values_list(
+        "area_id", flat=True)
+    prefixes = {code[:GRID_CODE_LENGTH] for code in staffed_codes}  # a level-4 grid's worker staffs its level-3 grid
+    staffed = sum(1 for code in grids.values_list("code", flat=True) if code in prefixes)
+    value = round2(Decimal(staffed) * 100 / total) if total else None
+    basis = f"已配备网格长或网格员的三级网格 {staffed} 个 / 三级网格 {total} 个"
+    return LiveValue("grid_coverage", value, "%", basis, reverse("web:map"), staffed, total)
