@@ -42,6 +42,7 @@ class World:
     investigator: object
     viewer: object
     admin: object
+    finance: object
     outsider: object
 
 
@@ -97,6 +98,7 @@ def build_world() -> World:
         investigator=person("investigator", "investigator", area=d),
         viewer=person("viewer", "leadership_viewer", area=d),
         admin=person("admin", "admin", area=d),
+        finance=person("finance", "finance_officer", area=d),
         outsider=f.UserFactory(username="outsider"),
     )
 
