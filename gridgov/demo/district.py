@@ -100,6 +100,7 @@ def build_people(units: dict[str, Unit]) -> None:
         ("instructor", "网格指导员 郑涛", "grid_instructor", {"area": community}),
         ("investigator", "常调队员 孙丽", "investigator", {"area": district}),
         ("viewer", "区领导 黄伟", "leadership_viewer", {"area": district}),
+        ("finance", "财务人员 钱芳", "finance_officer", {"area": district}),
     ]
     # Hashing is deliberately slow; every demo account shares one password, so hash it once.
     password_hash = make_password(DEMO_PASSWORD)

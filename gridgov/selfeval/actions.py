@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from gridgov.audit.log import audit
 from gridgov.core import clock
@@ -31,7 +32,7 @@ def _check_head(unit_name: str, year, kind: str, project_name: str) -> int:
     return year
 
 
-def _save_new(actor, evaluation: Evaluation, data: EvaluationData) -> Evaluation:
+def _write(evaluation: Evaluation, data: EvaluationData) -> Evaluation:
     try:
         with transaction.atomic():
             store.write_document(evaluation, data)
@@ -48,7 +49,7 @@ def do_create(actor, unit_name: str, year, kind: str = "department", project_nam
     if template not in starter.TEMPLATES:
         raise InvalidInput(f"未知的模板：{template}（可选：{'、'.join(starter.TEMPLATES)}）")
     data = starter.from_template(template, unit_name.strip(), year, kind, (project_name or "").strip())
-    evaluation = _save_new(actor, Evaluation(unit=unit, area=area, parent=parent, created_by=_user(actor)), data)
+    evaluation = _write(Evaluation(unit=unit, area=area, parent=parent, created_by=_user(actor)), data)
     audit(actor, "selfeval.create", evaluation, template=template)
     return evaluation
 
@@ -59,7 +60,7 @@ def do_copy(actor, source: Evaluation, year) -> Evaluation:
     year = _check_head(source.unit_name, year, source.kind, source.project_name)
     data = starter.next_year(store.document_of(source), year)
     evaluation = Evaluation(unit=source.unit, area=source.area, copied_from=source, created_by=_user(actor))
-    _save_new(actor, evaluation, data)
+    _write(evaluation, data)
     audit(actor, "selfeval.copy", evaluation, source=source.pk)
     return evaluation
 
@@ -68,17 +69,7 @@ def do_copy(actor, source: Evaluation, year) -> Evaluation:
 def do_save(actor, evaluation: Evaluation, data: EvaluationData, action: str = "selfeval.save") -> Evaluation:
     """Replace the evaluation's contents (the edit form and the .xlsx import both end here)."""
     _check_head(data.unit_name, data.year, data.kind, data.project_name)
-    bound = {_key(i): i for i in evaluation.indicators.all() if i.metric and i.overridden}
-    try:
-        with transaction.atomic():
-            store.write_document(evaluation, data)
-    except IntegrityError:
-        raise InvalidState(f"{data.title}已存在") from None
-    # An officer's override survives an edit of the same indicator.
-    for row in evaluation.indicators.all():
-        if _key(row) in bound and row.metric:
-            row.overridden = True
-            row.save(update_fields=["overridden"])
+    _write(evaluation, data)
     audit(actor, action, evaluation)
     return evaluation
 
@@ -92,10 +83,11 @@ def do_delete(actor, evaluation: Evaluation) -> None:
 
 @transaction.atomic
 def do_refresh_live(actor, evaluation: Evaluation, now=None) -> int:
-    """Recompute every bound, not overridden indicator's actual value for the year; returns how many changed."""
+    """Recompute the bound, not overridden actual values of the evaluation and its projects; returns how many changed."""
     changed = 0
-    for row in evaluation.indicators.exclude(metric="").filter(overridden=False):
-        result = live.value_of(row.metric, evaluation.year, evaluation.area_id, now=now)
+    rows = Indicator.objects.filter(Q(evaluation=evaluation) | Q(evaluation__parent=evaluation))
+    for row in rows.exclude(metric="").filter(overridden=False).select_related("evaluation"):
+        result = live.value_of(row.metric, row.evaluation.year, row.evaluation.area_id, now=now)
         if row.actual == result.value and row.actual_unit == result.unit and row.score is not None:
             continue
         ActualChange.objects.create(indicator=row, source=ActualChange.Source.METRIC, old_value=row.actual,
@@ -142,16 +134,31 @@ def do_restore_live(actor, indicator: Indicator, now=None) -> Indicator:
     return indicator
 
 
+@transaction.atomic
+def do_draft_sections(actor, evaluation: Evaluation, overwrite: bool = False, now=None) -> list[str]:
+    """Fill the report's sections with text drafted from the data (only empty ones unless overwrite); returns titles."""
+    from gridgov.selfeval import narrative
+    from gridgov.selfeval.document import SECTIONS
+
+    drafted = narrative.draft(evaluation, evaluation.year, evaluation.area_id, now=now)
+    sections = dict(evaluation.sections or {})
+    titles = dict(SECTIONS[evaluation.kind])
+    filled = [key for key, text in drafted.items() if text and (overwrite or not (sections.get(key) or "").strip())]
+    for key in filled:
+        sections[key] = drafted[key]
+    if filled:
+        evaluation.sections = sections
+        evaluation.save(update_fields=["sections", "updated_at"])
+        audit(actor, "selfeval.draft", evaluation, sections=filled)
+    return [titles.get(key, key) for key in filled]
+
+
 def _set_actual(row: Indicator, value, unit: str) -> None:
     row.actual, row.actual_unit, row.actual_text = value, unit, ""
     formula = indicator_score(store.indicator_of(row))
     if formula is not None:
         row.score = formula
     row.save(update_fields=["actual", "actual_unit", "actual_text", "score", "overridden"])
-
-
-def _key(row) -> tuple:
-    return row.level1, row.level2, row.name, row.metric
 
 
 def _user(actor):

@@ -68,10 +68,24 @@ def _write_rows(evaluation: Evaluation, data: EvaluationData) -> None:
     BasicFigure.objects.bulk_create(
         BasicFigure(evaluation=evaluation, key=key, last_final=row.last_final, budget=row.budget, final=row.final)
         for key, row in sorted(data.basic.rows.items(), key=lambda kv: known.index(kv[0]) if kv[0] in known else 99))
-    evaluation.indicators.all().delete()
-    IndicatorRow.objects.bulk_create(
-        IndicatorRow(evaluation=evaluation, sort=n, **{f: getattr(i, f) for f in INDICATOR_FIELDS})
-        for n, i in enumerate(data.indicators))
+    _write_indicators(evaluation, data.indicators)
+
+
+def _write_indicators(evaluation: Evaluation, indicators: list[Indicator]) -> None:
+    """Update rows in place, matched by their place in the tree, so an indicator keeps its history and override."""
+    existing: dict[tuple, list[IndicatorRow]] = {}
+    for row in evaluation.indicators.order_by("sort"):
+        existing.setdefault((row.level1, row.level2, row.name), []).append(row)
+    for n, i in enumerate(indicators):
+        matches = existing.get((i.level1, i.level2, i.name))
+        row = matches.pop(0) if matches else IndicatorRow(evaluation=evaluation)
+        row.sort = n
+        for f in INDICATOR_FIELDS:
+            setattr(row, f, getattr(i, f))
+        if not row.metric:
+            row.overridden = False
+        row.save()
+    IndicatorRow.objects.filter(pk__in=[row.pk for rows in existing.values() for row in rows]).delete()
 
 
 def _write_children(evaluation: Evaluation, children: list[EvaluationData]) -> None:

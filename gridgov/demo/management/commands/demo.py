@@ -12,6 +12,7 @@ from tqdm import tqdm
 from gridgov.areas.models import Area
 from gridgov.demo.assessments import mark_key_grids, run_demo_assessments
 from gridgov.demo.district import DEMO_PASSWORD, build_master_data
+from gridgov.demo.selfeval import create_demo_selfeval
 from gridgov.demo.simulate import simulate
 from gridgov.tickets.models import Ticket
 
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 simulate(n, seed, progress=bar.update)
             mark_key_grids()
             run_demo_assessments()
+            create_demo_selfeval()
         self.stdout.write(self.style.SUCCESS(f"构建完成：{Ticket.objects.count()} 张工单，用时 {time.monotonic() - started:.0f} 秒。"))
 
     def _print_accounts(self, port: int):
