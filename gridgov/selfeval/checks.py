@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from gridgov.selfeval import scoring
 from gridgov.selfeval.document import (
-    BASIC_LABELS, DEPARTMENT, FUND_LABELS, LEVEL1, SECTIONS, WAN, Amounts, EvaluationData, Indicator, in_wan,
+    BASIC_LABELS, DEPARTMENT, EXECUTION_WEIGHT, FUND_LABELS, LEVEL1, SECTIONS, WAN, Amounts, EvaluationData, Indicator, in_wan,
     number_text, parse_value,
 )
 
@@ -202,6 +202,9 @@ def _tree(data: EvaluationData, table: str, department: EvaluationData) -> list[
     place0 = f"{table} · 绩效指标"
     if not data.indicators:
         return [Problem("tree.empty", ERROR, place0, "未填写绩效指标（一级、二级、三级指标）")]
+    if data.execution_weight != EXECUTION_WEIGHT:
+        out.append(Problem("tree.weights", ERROR, f"{table} · 资金情况 · 分值",
+                           f"执行率分值 {number_text(data.execution_weight)}，按规定应为 {EXECUTION_WEIGHT}"))
     sums = scoring.weight_sums(data)
     for level1, (weight, _level2s) in LEVEL1.items():
         got = sums.get(level1, Decimal(0))
