@@ -22,6 +22,8 @@ MONEY_UNITS = {"万元": WAN, "元": Decimal(1)}
 MEASURABLE_LEVEL2 = ("数量指标", "质量指标", "成本指标")
 COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("executed", "全年执行数"))
 BARE_UNIT_LENGTH = 3  # '95%', '2021全年', '25个项目' are figures; '12345市民服务热线工单量' is a name
+# Numbered items of a report section: '1、', '2.', '（一）', '一是'.
+_ITEM = re.compile(r"(?:^|\n|\s|。|；)(?:\d+[、.．]|（[一二三四五六七八九十]+）|[一二三四五六七八九十]是)")
 EMPTY_TEXTS = ("", "无", "无。", "暂无", "略")
 # A measurable target names a figure with its unit somewhere ('覆盖率≥100%', '≥25个项目', '≤290.32万元').
 _MEASURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|万元|元|个|件|人|天|次|项|户|条|小时|家|场|期|名|分)")
@@ -293,9 +295,13 @@ def _report(data: EvaluationData) -> list[Problem]:
         if not (data.sections.get(key) or "").strip():
             out.append(Problem("report.section_missing", ERROR, f"自评报告 · {title}", f"自评报告缺少“{title}”部分"))
     problems, measures = data.sections.get("problems") or "", data.sections.get("measures")
+    place = f"自评报告 · {dict(SECTIONS[data.kind])['measures']}"
     if not _blank(problems) and measures is not None and _blank(measures):
-        out.append(Problem("report.measures_missing", ERROR, f"自评报告 · {dict(SECTIONS[data.kind])['measures']}",
-                           "报告列出了存在的问题，但没有提出对应的改进措施或建议"))
+        out.append(Problem("report.measures_missing", ERROR, place, "报告列出了存在的问题，但没有提出对应的改进措施或建议"))
+    elif len(_ITEM.findall(problems)) > len(_ITEM.findall(measures or "")):
+        out.append(Problem("report.measures_fewer", WARNING, place,
+                           f"列出问题 {len(_ITEM.findall(problems))} 条，改进措施只有 {len(_ITEM.findall(measures or ''))} 条，"
+                           f"措施应与问题一一对应"))
     return out
 
 

@@ -176,3 +176,13 @@ def test_every_problem_names_its_place_and_says_what_is_wrong():
     for make in SEEDS.values():
         for p in check(make()):
             assert p.place and p.message and p.severity in (ERROR, WARNING)
+
+
+def test_recommendations_should_answer_every_numbered_problem():
+    data = sound_department()
+    data.sections["problems"] = "1、部分单位按期办结率偏低。2、个别网格超期工单较多。"
+    data.sections["measures"] = "1、对按期办结率最低的单位开展督办。"
+    [problem] = check(data)
+    assert problem.code == "report.measures_fewer" and "2 条" in problem.message
+    data.sections["measures"] += "2、对超期工单较多的网格实行周调度。"
+    assert check(data) == []
