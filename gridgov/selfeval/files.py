@@ -1,0 +1,75 @@
+"""Write an evaluation's files: the tables (.xlsx), the report (.docx) and, asked for, the PDF of each."""
+
+import tempfile
+from pathlib import Path
+
+from gridgov.core.errors import InvalidInput
+from gridgov.selfeval import checks, docx_report, pdf, store
+
+FORMATS = ("xlsx", "docx", "pdf")
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+PARTS = (("tables", "xlsx"), ("report", "docx"))  # each source file and the PDF made from it
+
+
+def parse_formats(text) -> list[str]:
+    """'xlsx,pdf' → ['xlsx', 'pdf'], refusing anything else."""
+    items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text) if f.strip()]
+    bad = [f for f in items if f not in FORMATS]
+    if bad or not items:
+        raise InvalidInput(f"不支持的格式：{'、'.join(bad) or '（空）'}（可选：{'、'.join(FORMATS)}）")
+    return list(dict.fromkeys(items))
+
+
+def available_formats() -> tuple[str, ...]:
+    """The formats this machine can write (PDF needs LibreOffice)."""
+    return FORMATS if pdf.available() else tuple(f for f in FORMATS if f != "pdf")
+
+
+def file_stem(evaluation) -> str:
+    """ASCII names travel through shells, zip tools and HTTP headers unharmed."""
+    return f"selfeval-{evaluation.year}-{evaluation.pk}"
+
+
+def _write_xlsx(data, path: Path, problems) -> Path:
+    from gridgov.selfeval import xlsx_tables  # written alongside; imported late so the report works without it
+
+    return Path(xlsx_tables.write(data, path, problems))
+
+
+WRITERS = {"xlsx": _write_xlsx, "docx": docx_report.write}
+
+
+def _out_dir(out_dir) -> Path:
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InvalidInput(f"无法创建输出目录 {out}：{e.strerror}") from None
+    return out
+
+
+def write(evaluation, formats=FORMATS, out_dir=".") -> list[Path]:
+    """Write the asked formats; with "pdf", the PDF of the tables and of the report. Returns the paths written."""
+    wanted = parse_formats(formats)
+    out = _out_dir(out_dir)
+    data = store.document_of(evaluation)
+    problems = checks.check(data)
+    stem = file_stem(evaluation)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="gridgov-selfeval-") as scratch:
+        for part, fmt in PARTS:
+            # A source only wanted for its PDF is written aside and not returned.
+            if fmt not in wanted and "pdf" not in wanted:
+                continue
+            where = out if fmt in wanted else Path(scratch)
+            source = WRITERS[fmt](data, where / f"{stem}-{part}.{fmt}", problems)
+            if fmt in wanted:
+                written.append(source)
+            if "pdf" in wanted:
+                written.append(pdf.convert(source, out))
+    order = {fmt: n for n, fmt in enumerate(wanted)}
+    return sorted(written, key=lambda p: order[p.suffix.lstrip(".")])
