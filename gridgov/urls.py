@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("assessment/", include("gridgov.assessment.urls")),
     path("reports/", include("gridgov.reports.urls")),
+    path("selfeval/", include("gridgov.selfeval.urls")),
     path("", include("gridgov.web.urls")),
 ]

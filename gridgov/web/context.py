@@ -17,6 +17,7 @@ TOOLS = [
     ("reports:download", "通报与分析报告", "figures.view"),
     ("assessment:runs", "考核评定", "assessment.view"),
     ("assessment:awards", "奖励资金台账", "assessment.view"),
+    ("selfeval:list", "绩效自评", "selfeval.view"),
 ]
 
 
