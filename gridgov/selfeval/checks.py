@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from gridgov.selfeval import scoring
 from gridgov.selfeval.document import (
-    BASIC_LABELS, DEPARTMENT, EXECUTION_WEIGHT, FUND_LABELS, LEVEL1, SECTIONS, WAN, Amounts, EvaluationData, Indicator, in_wan,
-    number_text, parse_value,
+    BASIC_LABELS, BLANK, DEPARTMENT, EXECUTION_WEIGHT, FUND_LABELS, LEVEL1, PLACEHOLDER, SECTIONS, WAN, Amounts,
+    EvaluationData, Indicator, in_wan, number_text, parse_value,
 )
 
 ERROR, WARNING = "error", "warning"
@@ -292,8 +292,12 @@ def _totals(data: EvaluationData, table: str) -> list[Problem]:
 def _report(data: EvaluationData) -> list[Problem]:
     out: list[Problem] = []
     for key, title in SECTIONS[data.kind]:
-        if not (data.sections.get(key) or "").strip():
+        text = (data.sections.get(key) or "").strip()
+        if not text:
             out.append(Problem("report.section_missing", ERROR, f"自评报告 · {title}", f"自评报告缺少“{title}”部分"))
+        elif PLACEHOLDER in text or BLANK in text:
+            out.append(Problem("report.placeholder", WARNING, f"自评报告 · {title}",
+                               "起草稿中仍有待补充的内容（“【请补充：…】”或“____”），提交前请补齐"))
     problems, measures = data.sections.get("problems") or "", data.sections.get("measures")
     place = f"自评报告 · {dict(SECTIONS[data.kind])['measures']}"
     if not _blank(problems) and measures is not None and _blank(measures):

@@ -47,6 +47,9 @@ LEVEL1 = {
     "满意度指标": (Decimal(10), ("服务对象满意度指标",)),
 }
 COMPARATORS = ("≥", "≤", "=")
+# What a drafted report leaves for the officer: a missing figure, and missing prose ('【请补充：内设机构】').
+BLANK = "____"
+PLACEHOLDER = "【请补充"
 
 # The narrative report's sections, by kind (湖南省部门整体支出 / 项目支出绩效自评报告 outlines).
 SECTIONS = {

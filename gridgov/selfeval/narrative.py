@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from gridgov.selfeval.document import CENT, DEPARTMENT, FUND_LABELS, LEVEL1, PROJECT, SECTIONS, WAN, EvaluationData
+from gridgov.selfeval.document import (
+    BLANK, CENT, DEPARTMENT, FUND_LABELS, LEVEL1, PLACEHOLDER, PROJECT, SECTIONS, WAN, EvaluationData,
+)
 from gridgov.selfeval.scoring import (
     control_rate, execution_rate, execution_score, grade, round2, total_score, weight_sums,
 )
 
-BLANK = "____"
-PLACEHOLDER = "【请补充"
 LOW_EXECUTION = Decimal(90)
 TOP = 3
 NUMBERS = "一二三四五六七八九十"

@@ -186,3 +186,9 @@ def test_recommendations_should_answer_every_numbered_problem():
     assert problem.code == "report.measures_fewer" and "2 条" in problem.message
     data.sections["measures"] += "2、对超期工单较多的网格实行周调度。"
     assert check(data) == []
+
+
+def test_a_drafts_blanks_must_be_filled_before_submission():
+    data = sound_department()
+    data.sections["basic"] = "现有编制数____人。【请补充：内设机构】"
+    assert [(p.code, p.place) for p in check(data)] == [("report.placeholder", "自评报告 · 一、部门基本情况")]
