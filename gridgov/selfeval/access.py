@@ -47,5 +47,5 @@ def require_edit(user, evaluation: Evaluation) -> None:
 
 
 def may_create(user) -> bool:
-    """Anyone holding an edit grant may start an evaluation (for a unit grant: of their own unit)."""
-    return any(EDIT in g.perms for g in grants_of(user))
+    """A district-wide or unit edit grant may start an evaluation (a unit grant: of its own unit), one it can then see."""
+    return any(EDIT in g.perms and (g.unit_id or len(g.area_code or "") == DISTRICT_CODE_LENGTH) for g in grants_of(user))
