@@ -5,17 +5,14 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from gridgov.accounts.models import RoleGrant
-from gridgov.areas.models import CODE_LENGTHS, Area
+from gridgov.areas.models import Area
 from gridgov.core.errors import InvalidInput
 from gridgov.metrics import compute
 from gridgov.metrics.definitions import METRICS
 from gridgov.metrics.periods import Period
 from gridgov.selfeval.scoring import round2
 
-GRID_LEVEL = 3
-GRID_CODE_LENGTH = CODE_LENGTHS[GRID_LEVEL]
-GRID_STAFF_ROLES = ("grid_leader", "grid_worker")
+COMMUNITY_LEVEL, GRID_LEVEL = 2, 3
 # Platform metrics an indicator may be bound to (code → name); counts in 件, rates in %.
 BINDABLE = {code: METRICS[code].name for code in (
     "received", "closed", "close_rate", "ontime_close_rate", "satisfaction_rate", "resolution_rate",
@@ -64,15 +61,12 @@ def value_of(code: str, year: int, area_code: str | None = None, now=None) -> Li
 
 
 def _grid_coverage(area_code: str | None) -> LiveValue:
-    """Level-three grids with a grid leader or worker assigned, over all level-three grids in scope."""
-    grids = Area.objects.filter(level=GRID_LEVEL)
+    """Communities and villages divided into level-three grids, over all of them in scope (三级网格覆盖率)."""
+    communities = Area.objects.filter(level=COMMUNITY_LEVEL)
     if area_code:
-        grids = grids.filter(code__startswith=area_code)
-    total = grids.count()
-    staffed_codes = RoleGrant.objects.filter(role__in=GRID_STAFF_ROLES, area__level__gte=GRID_LEVEL).values_list(
-        "area_id", flat=True)
-    prefixes = {code[:GRID_CODE_LENGTH] for code in staffed_codes}  # a level-4 grid's worker staffs its level-3 grid
-    staffed = sum(1 for code in grids.values_list("code", flat=True) if code in prefixes)
-    value = round2(Decimal(staffed) * 100 / total) if total else None
-    basis = f"已配备网格长或网格员的三级网格 {staffed} 个 / 三级网格 {total} 个"
-    return LiveValue("grid_coverage", value, "%", basis, reverse("web:map"), staffed, total)
+        communities = communities.filter(code__startswith=area_code)
+    total = communities.count()
+    covered = communities.filter(children__level=GRID_LEVEL).distinct().count()
+    value = round2(Decimal(covered) * 100 / total) if total else None
+    basis = f"已划分三级网格的社区（村）{covered} 个 / 社区（村）{total} 个"
+    return LiveValue("grid_coverage", value, "%", basis, reverse("web:map"), covered, total)

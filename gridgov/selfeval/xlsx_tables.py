@@ -233,6 +233,8 @@ def _funds(ws, row: int, data: EvaluationData, merges: list, title: str, meta: l
     for label, amounts, key in lines:
         row += 1
         _put(ws, row, 2, label, align="left", indent=0 if key else 1)
+        texts = [(label, TABLE_WIDTHS[1])] + ([(data.execution_reason, TABLE_WIDTHS[8])] if key == "total" else [])
+        _fit_height(ws, row, texts)
         for col, attr in enumerate(("initial", "budget", "executed"), 3):
             _put(ws, row, col, _num(in_wan(getattr(amounts, attr) if amounts else None)), MONEY_FORMAT)
         rate = amounts.stated_rate if amounts else None

@@ -24,6 +24,8 @@ def test_demo_builds_once_then_reuses_and_resets(tmp_path):
     assert _count(db, "tickets_ticket") == 300
     assert _count(db, "areas_area") > 3000
     assert _count(db, "units_category") >= 60 + 8
+    assert _count(db, "selfeval_evaluation") == 3  # the centre's year-end self-evaluation and its two projects
+    assert _count(db, "selfeval_actualchange") > 0  # bound indicators took the platform's figures
     events = _count(db, "tickets_timelineevent")
 
     again = _demo(tmp_path, "--tickets", "999", "--port", "8123")

@@ -98,10 +98,11 @@ def test_bound_indicators_take_the_years_platform_figures_with_a_link(world):
     assert actions.do_refresh_live(world.finance, ev, now=MONDAY_10AM + timedelta(days=2)) == 0
 
 
-def test_grid_coverage_counts_grids_with_staff(world):
+def test_grid_coverage_counts_communities_divided_into_grids(world):
     value = live.value_of("grid_coverage", YEAR)
-    assert (value.numerator, value.denominator) == (1, 3)  # only 金茂第1网格 has a grid worker
-    assert value.value == Decimal("33.33")
+    assert (value.numerator, value.denominator) == (2, 3)  # 桃花岭社区 has no level-3 grid yet
+    assert value.value == Decimal("66.67")
+    assert live.value_of("grid_coverage", YEAR, world.street_b.code).value == 100
 
 
 def test_override_needs_a_reason_and_survives_refresh_and_edit(world):
