@@ -14,12 +14,12 @@ CONTENT_TYPES = {
 }
 
 
-def parse_formats(text) -> list[str]:
-    """'docx,xlsx' → ['docx', 'xlsx'], refusing anything else."""
+def parse_formats(text, allowed=FORMATS) -> list[str]:
+    """'docx,xlsx' → ['docx', 'xlsx'], refusing anything not allowed."""
     items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text) if f.strip()]
-    bad = [f for f in items if f not in FORMATS]
+    bad = [f for f in items if f not in allowed]
     if bad or not items:
-        raise InvalidInput(f"不支持的格式：{'、'.join(bad) or '（空）'}（可选：docx、xlsx）")
+        raise InvalidInput(f"不支持的格式：{'、'.join(bad) or '（空）'}（可选：{'、'.join(allowed)}）")
     return list(dict.fromkeys(items))
 
 

@@ -8,8 +8,8 @@ from django.db.models import Q
 from gridgov.audit.log import audit
 from gridgov.core import clock
 from gridgov.core.errors import InvalidInput, InvalidState
-from gridgov.selfeval import access, live, starter, store
-from gridgov.selfeval.document import KINDS, PROJECT, EvaluationData
+from gridgov.selfeval import access, live, narrative, starter, store
+from gridgov.selfeval.document import KINDS, PROJECT, SECTIONS, EvaluationData
 from gridgov.selfeval.models import ActualChange, Evaluation, Indicator
 from gridgov.selfeval.scoring import indicator_score
 
@@ -137,9 +137,6 @@ def do_restore_live(actor, indicator: Indicator, now=None) -> Indicator:
 @transaction.atomic
 def do_draft_sections(actor, evaluation: Evaluation, overwrite: bool = False, now=None) -> list[str]:
     """Fill the report's sections with text drafted from the data (only empty ones unless overwrite); returns titles."""
-    from gridgov.selfeval import narrative
-    from gridgov.selfeval.document import SECTIONS
-
     drafted = narrative.draft(evaluation, evaluation.year, evaluation.area_id, now=now)
     sections = dict(evaluation.sections or {})
     titles = dict(SECTIONS[evaluation.kind])

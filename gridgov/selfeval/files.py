@@ -4,24 +4,17 @@ import tempfile
 from pathlib import Path
 
 from gridgov.core.errors import InvalidInput
-from gridgov.selfeval import checks, docx_report, pdf, store
+from gridgov.reports import render
+from gridgov.selfeval import checks, docx_report, pdf, store, xlsx_tables
 
 FORMATS = ("xlsx", "docx", "pdf")
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
+CONTENT_TYPES = {**render.CONTENT_TYPES, "pdf": "application/pdf"}
 PARTS = (("tables", "xlsx"), ("report", "docx"))  # each source file and the PDF made from it
 
 
 def parse_formats(text) -> list[str]:
     """'xlsx,pdf' → ['xlsx', 'pdf'], refusing anything else."""
-    items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text) if f.strip()]
-    bad = [f for f in items if f not in FORMATS]
-    if bad or not items:
-        raise InvalidInput(f"不支持的格式：{'、'.join(bad) or '（空）'}（可选：{'、'.join(FORMATS)}）")
-    return list(dict.fromkeys(items))
+    return render.parse_formats(text, FORMATS)
 
 
 def available_formats() -> tuple[str, ...]:
@@ -35,7 +28,6 @@ def file_stem(evaluation) -> str:
 
 
 def _write_xlsx(data, path: Path, problems) -> Path:
-    from gridgov.selfeval import xlsx_tables  # written alongside; imported late so the report works without it
 
     return Path(xlsx_tables.write(data, path, problems))
 

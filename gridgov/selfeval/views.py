@@ -17,8 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from gridgov.core import clock
 from gridgov.core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from gridgov.selfeval import access, actions, live, scoring, starter, store
+from gridgov.selfeval import access, actions, checks, files, live, scoring, starter, store, xlsx_import
 from gridgov.selfeval.document import DEPARTMENT, KINDS, LEVEL1, PROJECT, SECTIONS
 from gridgov.selfeval.forms import (
     AMOUNT_COLUMNS, CopyForm, CreateForm, ImportForm, OverrideForm, errors_text, mark_errors, parse, values_from_post,
@@ -26,12 +27,8 @@ from gridgov.selfeval.forms import (
 )
 from gridgov.selfeval.models import Evaluation
 from gridgov.tickets.access import DISTRICT_CODE_LENGTH, grants_of
+from gridgov.units.models import Unit
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
 FORMAT_LABELS = {"xlsx": "Excel 自评表", "docx": "Word 自评报告", "pdf": "PDF"}
 NOT_FOUND = "selfeval/not_found.html"
 
@@ -113,7 +110,6 @@ def _list_context(request, create_form=None) -> dict:
 
 
 def _this_year() -> int:
-    from gridgov.core import clock
     return clock.local_date(clock.now()).year
 
 
@@ -128,8 +124,6 @@ def evaluation_list(request):
 
 def _home(user):
     """The unit a new evaluation belongs to: none for a district-wide grant, else the grant's unit."""
-    from gridgov.units.models import Unit
-
     grants = [g for g in grants_of(user) if access.EDIT in g.perms]
     if any(g.area_code and len(g.area_code) == DISTRICT_CODE_LENGTH for g in grants):
         return None
@@ -355,8 +349,6 @@ def restore(request, evaluation: Evaluation, row_pk: int):
 @require_GET
 def check(request, evaluation: Evaluation):
     """Every problem a finance bureau would reject, with its place; errors first in red."""
-    from gridgov.selfeval import checks
-
     problems = checks.check(store.document_of(evaluation))
     errors = [p for p in problems if p.severity == "error"]
     return render(request, "selfeval/check.html", {
@@ -371,10 +363,6 @@ def check(request, evaluation: Evaluation):
 
 def _formats() -> list[tuple[str, str, str]]:
     """The download buttons this machine can serve: (format, part or "", label)."""
-    try:
-        from gridgov.selfeval import files
-    except ImportError:  # the writers are not installed here
-        return []
 
     out = []
     for fmt in files.available_formats():
@@ -389,9 +377,7 @@ def _formats() -> list[tuple[str, str, str]]:
 @require_GET
 def export(request, evaluation: Evaluation, fmt: str):
     """Download the evaluation as .xlsx, .docx or .pdf (?part=tables|report), written afresh into a temporary directory."""
-    from gridgov.selfeval import files
-
-    if fmt not in files.FORMATS or fmt not in CONTENT_TYPES:
+    if fmt not in files.FORMATS or fmt not in files.CONTENT_TYPES:
         return _not_found(request)
     part = request.GET.get("part", "")
     with tempfile.TemporaryDirectory(prefix="selfeval-") as tmp:
@@ -407,7 +393,7 @@ def export(request, evaluation: Evaluation, fmt: str):
             messages.error(request, "导出未成功：没有生成文件")
             return redirect(_detail_url(evaluation))
         if len(paths) == 1:
-            body, content_type, name = paths[0].read_bytes(), CONTENT_TYPES[fmt], _ascii(paths[0].name, evaluation, fmt)
+            body, content_type, name = paths[0].read_bytes(), files.CONTENT_TYPES[fmt], _ascii(paths[0].name, evaluation, fmt)
         else:  # several files of one format: one zip
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -440,7 +426,6 @@ def import_xlsx(request, evaluation: Evaluation):
             return _forbidden(request)
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            from gridgov.selfeval import xlsx_import
             try:
                 xlsx_import.import_into(request.user, evaluation, form.cleaned_data["file"])
             except DomainError as e:

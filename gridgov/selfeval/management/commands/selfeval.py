@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.core.errors import DomainError
-from gridgov.selfeval import actions, checks, scoring, starter, store
+from gridgov.selfeval import actions, checks, files, scoring, starter, store, xlsx_import
 from gridgov.selfeval.document import KINDS, PROJECT
 from gridgov.selfeval.models import Evaluation
 
@@ -80,8 +80,6 @@ class Command(BaseCommand):
         self.stdout.write(f"已复制为 #{ev.pk} {ev}")
 
     def _import(self, opts):
-        from gridgov.selfeval import xlsx_import
-
         data = xlsx_import.read(_existing(opts["file"]))
         if opts["into"]:
             ev = self._get(opts["into"])
@@ -96,8 +94,6 @@ class Command(BaseCommand):
         if target.isdigit():
             data = store.document_of(self._get(int(target)))
         else:
-            from gridgov.selfeval import xlsx_import
-
             data = xlsx_import.read(_existing(target))
         problems = checks.check(data)
         if opts["errors_only"]:
@@ -123,8 +119,6 @@ class Command(BaseCommand):
         self.stdout.write(f"已起草 {len(filled)} 个部分：{'、'.join(filled) or '无（均已填写，可用 --all 覆盖）'}")
 
     def _export(self, opts):
-        from gridgov.selfeval import files
-
         formats = [f.strip() for f in opts["format"].split(",") if f.strip()]
         for path in files.write(self._get(opts["id"]), formats, opts["out"]):
             self.stdout.write(str(path))
