@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from gridgov.core.errors import Forbidden, NotFound
 from gridgov.selfeval.models import Evaluation
 from gridgov.tickets.access import DISTRICT_CODE_LENGTH, grants_of
+from gridgov.units.models import Unit
 
 VIEW, EDIT = "selfeval.view", "selfeval.edit"
 
@@ -44,6 +45,22 @@ def require_edit(user, evaluation: Evaluation) -> None:
     """Raise Forbidden unless the user may edit it."""
     if not can_edit(user, evaluation):
         raise Forbidden("无权编制该绩效自评")
+
+
+def may_view_any(user) -> bool:
+    """Whether the user holds any grant to view self-evaluations (else the pages do not exist for them)."""
+    return any(VIEW in g.perms for g in grants_of(user))
+
+
+def home_unit(user):
+    """The unit a new evaluation of the user's belongs to: none for a district-wide grant, else the unit grant's."""
+    grants = [g for g in grants_of(user) if EDIT in g.perms]
+    if any(len(g.area_code or "") == DISTRICT_CODE_LENGTH for g in grants):
+        return None
+    for g in grants:
+        if g.unit_id:
+            return Unit.objects.get(pk=g.unit_id)
+    raise Forbidden("只有区级财务人员或单位账号可以新建绩效自评")
 
 
 def may_create(user) -> bool:

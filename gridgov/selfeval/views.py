@@ -26,8 +26,6 @@ from gridgov.selfeval.forms import (
     values_of,
 )
 from gridgov.selfeval.models import Evaluation
-from gridgov.tickets.access import DISTRICT_CODE_LENGTH, grants_of
-from gridgov.units.models import Unit
 
 FORMAT_LABELS = {"xlsx": "Excel 自评表", "docx": "Word 自评报告", "pdf": "PDF"}
 NOT_FOUND = "selfeval/not_found.html"
@@ -43,10 +41,6 @@ def _not_found(request):
 
 def _forbidden(request, message: str = "您可以查看该绩效自评，但无权编制或修改。"):
     return render(request, "selfeval/forbidden.html", {"title": "无权操作", "message": message}, status=403)
-
-
-def _may_view(user) -> bool:
-    return any(access.VIEW in g.perms for g in grants_of(user))
 
 
 def visible(view):
@@ -117,27 +111,16 @@ def _this_year() -> int:
 @require_GET
 def evaluation_list(request):
     """The evaluations the user may see, by year, with the create form and a copy button per evaluation."""
-    if not _may_view(request.user):
+    if not access.may_view_any(request.user):
         return _not_found(request)
     return render(request, "selfeval/list.html", _list_context(request))
-
-
-def _home(user):
-    """The unit a new evaluation belongs to: none for a district-wide grant, else the grant's unit."""
-    grants = [g for g in grants_of(user) if access.EDIT in g.perms]
-    if any(g.area_code and len(g.area_code) == DISTRICT_CODE_LENGTH for g in grants):
-        return None
-    for g in grants:
-        if g.unit_id:
-            return Unit.objects.get(pk=g.unit_id)
-    raise Forbidden("只有区级财务人员或单位账号可以新建绩效自评")
 
 
 @login_required
 @require_POST
 def create(request):
     """Start an evaluation from a template; under a department's evaluation when `parent` is given."""
-    if not _may_view(request.user):
+    if not access.may_view_any(request.user):
         return _not_found(request)
     if not access.may_create(request.user):
         return _forbidden(request, "您没有编制绩效自评的权限。")
@@ -157,7 +140,7 @@ def create(request):
                                            c["template"], unit=parent.unit, area=parent.area, parent=parent)
         else:
             evaluation = actions.do_create(request.user, c["unit_name"], c["year"], c["kind"], c["project_name"],
-                                           c["template"], unit=_home(request.user))
+                                           c["template"], unit=access.home_unit(request.user))
     except DomainError as e:
         messages.error(request, f"新建未成功：{e.message}")
         return render(request, "selfeval/list.html", _list_context(request, form))
