@@ -4,10 +4,10 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from gridgov.core import clock
+from gridgov.reports.docx_fonts import mark_chinese, set_font
 from gridgov.reports.analysis import Analysis
 from gridgov.reports.common import percent, percent_text
 from gridgov.reports.monthly import MonthlyReport, Ranking
@@ -19,12 +19,11 @@ NUMERALS = "一二三四五六七八九十"
 
 
 def _fonts(doc) -> None:
-    """Word picks East Asian glyphs from w:eastAsia, not from the font name; without it Chinese falls back badly."""
+    """The report's styles in 宋体 and 黑体 (see docx_fonts for why it takes more than the font name)."""
     for name, font in [("Normal", BODY_FONT), ("Title", HEADING_FONT), ("Heading 1", HEADING_FONT),
                        ("Heading 2", HEADING_FONT), ("Table Grid", BODY_FONT)]:
-        style = doc.styles[name]
-        style.font.name = font
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+        set_font(doc.styles[name], font)
+    mark_chinese(doc.styles["Normal"])
     doc.styles["Normal"].font.size = Pt(11)
 
 

@@ -12,6 +12,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from gridgov.reports.docx_fonts import mark_chinese, set_font
 from gridgov.selfeval.document import (
     BASIC_COLUMNS, BASIC_LINES, DEPARTMENT, FUND_LINES, SECTIONS, EvaluationData, in_wan, number_text,
 )
@@ -26,7 +27,6 @@ INDICATOR_HEADER = ["一级指标", "二级指标", "三级指标", "年度指�
 INDICATOR_WIDTHS = [Cm(2.2), Cm(2.6), Cm(4.6), Cm(3.2), Cm(3.2), Cm(1.4), Cm(1.4), Cm(6.6)]  # 25.2 cm: A4 landscape
 FUND_WIDTHS = [Cm(6.0), Cm(3.2), Cm(3.2), Cm(3.2), Cm(3.2), Cm(2.2), Cm(4.2)]
 SUBHEADING = re.compile(r"^（[一二三四五六七八九十\d]+）[^。；]{1,30}$")
-THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
 def report_title(data: EvaluationData) -> str:
@@ -36,34 +36,13 @@ def report_title(data: EvaluationData) -> str:
 
 # --- document and styles -------------------------------------------------------------------------
 
-def _font(style, name: str, size=None) -> None:
-    """Word takes East Asian glyphs from w:eastAsia, and a theme attribute overrides it, so the theme ones go."""
-    style.font.name = name
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in THEME_FONT_ATTRIBUTES:
-        fonts.attrib.pop(qn(attribute), None)
-    fonts.set(qn("w:eastAsia"), name)
-    if size is not None:
-        style.font.size = size
-
-
-def _chinese(style) -> None:
-    """Mark East Asian text as zh-CN: Word's proofing and LibreOffice's font fallback both go by it."""
-    rpr = style.element.get_or_add_rPr()
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:eastAsia"), "zh-CN")
-
-
 def _styles(doc) -> None:
-    _font(doc.styles["Normal"], BODY_FONT, BODY_SIZE)
-    _chinese(doc.styles["Normal"])
-    _font(doc.styles["Table Grid"], BODY_FONT)
+    set_font(doc.styles["Normal"], BODY_FONT, BODY_SIZE)
+    mark_chinese(doc.styles["Normal"])
+    set_font(doc.styles["Table Grid"], BODY_FONT)
     for name, size in (("Title", TITLE_SIZE), ("Heading 1", HEADING_SIZE), ("Heading 2", BODY_SIZE)):
         style = doc.styles[name]
-        _font(style, HEADING_FONT, size)
+        set_font(style, HEADING_FONT, size)
         style.font.color.rgb = RGBColor(0, 0, 0)  # official documents are black, not the template's blue
         style.font.bold = False  # 黑体 is heavy enough; synthetic bold smears it
 
