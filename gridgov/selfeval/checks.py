@@ -17,7 +17,6 @@ from gridgov.selfeval.document import (
 ERROR, WARNING = "error", "warning"
 # Tables show 万元 to 2 places, so parts rounded one by one may miss their total by a cent of a 万元 (100 yuan).
 ROUNDING_YUAN = Decimal(100)
-LOW_EXECUTION = Decimal(90)
 MONEY_UNITS = {"万元": WAN, "元": Decimal(1)}
 MEASURABLE_LEVEL2 = ("数量指标", "质量指标", "成本指标")
 COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("executed", "全年执行数"))
@@ -138,7 +137,7 @@ def _execution_score(data: EvaluationData, table: str) -> list[Problem]:
                            f"执行率得分填报为 {number_text(stated)}，应为 分值 {number_text(data.execution_weight)} × "
                            f"min(执行率 {rate}%, 100%) = {computed}"))
     rate = scoring.execution_rate(data.amounts("total").executed, data.amounts("total").budget)
-    if (computed < data.execution_weight or rate < LOW_EXECUTION) and _blank(data.execution_reason):
+    if (computed < data.execution_weight or rate < scoring.LOW_EXECUTION) and _blank(data.execution_reason):
         out.append(Problem("funds.reason_missing", ERROR, f"{table} · 资金情况 · 偏差原因",
                            f"执行率 {rate}%（得分 {computed}，低于分值 {number_text(data.execution_weight)}），"
                            f"须说明偏差原因及改进措施"))

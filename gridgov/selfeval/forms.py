@@ -25,7 +25,6 @@ INDICATOR_CELLS = ("level1", "level2", "name", "target", "actual", "weight", "sc
 PROJECT_CELLS = ("name",) + tuple(k for k, _ in AMOUNT_COLUMNS) + ("stated_rate",)
 HEAD_CELLS = ("unit_name", "year", "project_name", "department_name", "goal", "outcome", "stated_execution_score",
               "execution_reason", "stated_total", "stated_grade")
-GRADES = ("优", "良", "中", "差")
 _ROW = re.compile(r"^(ind|proj)-(\d+)-([a-z_0-9]+)$")
 
 
@@ -284,7 +283,7 @@ def parse(values: dict, base: EvaluationData) -> tuple[EvaluationData, list[str]
                                           "stated_execution_score", errors, limit=MAX_SCORE)
     data.stated_total = _number(head["stated_total"], "总分（表内填报）", "stated_total", errors, limit=MAX_SCORE)
     data.stated_grade = head["stated_grade"].strip()
-    if data.stated_grade and data.stated_grade not in GRADES:
+    if data.stated_grade and data.stated_grade not in scoring.GRADE_NAMES:
         errors.add("stated_grade", f"等级（表内填报）：“{data.stated_grade}”应为 优、良、中、差 之一")
 
     data.funds = {}

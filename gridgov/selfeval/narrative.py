@@ -12,10 +12,9 @@ from gridgov.selfeval.document import (
     BLANK, CENT, DEPARTMENT, FUND_LABELS, LEVEL1, PLACEHOLDER, PROJECT, SECTIONS, WAN, EvaluationData,
 )
 from gridgov.selfeval.scoring import (
-    control_rate, execution_rate, execution_score, grade, round2, total_score, weight_sums,
+    LOW_EXECUTION, control_rate, execution_rate, execution_score, grade, round2, total_score, weight_sums,
 )
 
-LOW_EXECUTION = Decimal(90)
 TOP = 3
 NUMBERS = "一二三四五六七八九十"
 DEFAULT_ONTIME_TARGET = "95%"

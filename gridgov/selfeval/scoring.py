@@ -6,6 +6,8 @@ from gridgov.selfeval.document import CENT, EvaluationData, Indicator
 
 HUNDRED = Decimal(100)
 GRADES = ((Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差"))
+GRADE_NAMES = tuple(name for _floor, name in GRADES)
+LOW_EXECUTION = Decimal(90)  # below this 执行率 a reason is required and the report discusses it
 # Qualitative indicators are scored within bands of their weight (e.g. 达成 100–80%, 部分达成 80–50%, 未达成 50–0%).
 QUALITATIVE_BANDS = (("达成", Decimal("0.8"), Decimal(1)), ("部分达成", Decimal("0.5"), Decimal("0.8")),
                      ("未达成", Decimal(0), Decimal("0.5")))

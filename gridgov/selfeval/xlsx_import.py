@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from openpyxl import load_workbook
 
 from gridgov.core.errors import InvalidInput
-from gridgov.selfeval import actions, store
+from gridgov.selfeval import actions, scoring, store
 from gridgov.selfeval.document import (
     BASIC_LINES, DEPARTMENT, EXECUTION_WEIGHT, FUND_LABELS, LEVEL1, PROJECT, Amounts, BasicData, BasicRow,
     EvaluationData, Indicator, ProjectLine, indicator_values, number_text, wan,
@@ -17,7 +17,6 @@ from gridgov.selfeval.xlsx_tables import (
 )
 
 BLANKS = {"", "—", "——", "-", "--", "/", "无"}
-GRADES = ("优", "良", "中", "差")
 _LEVEL1_SUFFIX = re.compile(r"[（(]\s*-?\d+(?:\.\d+)?\s*分\s*[）)]$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*年")
 _SPACE = re.compile(r"\s+")
@@ -371,8 +370,8 @@ class _Reader:
         data.stated_total = self.stated(ws.title, "total", self.number(ws, row, 8, "总分"))
         raw = self.text(ws, row, 9).strip()
         grade = normal(raw).removeprefix(normal(GRADE_PREFIX)).removeprefix("等级:").removeprefix("等级")
-        if grade and grade not in GRADES:
-            self.error(ws, f"I{row}", f"等级应为{'、'.join(GRADES)}之一：{raw}")
+        if grade and grade not in scoring.GRADE_NAMES:
+            self.error(ws, f"I{row}", f"等级应为{'、'.join(scoring.GRADE_NAMES)}之一：{raw}")
             grade = ""
         data.stated_grade = self.stated(ws.title, "grade", grade) or ""
 
