@@ -8,31 +8,23 @@ from django.db.models import Q
 from gridgov.audit.log import audit
 from gridgov.core import clock
 from gridgov.core.errors import InvalidInput, InvalidState
-from gridgov.selfeval import access, live, narrative, starter, store
-from gridgov.selfeval.document import KINDS, PROJECT, SECTIONS, EvaluationData
+from gridgov.selfeval import access, live, narrative, starter, store, validation
+from gridgov.selfeval.document import SECTIONS, EvaluationData
 from gridgov.selfeval.models import ActualChange, Evaluation, Indicator
 from gridgov.selfeval.scoring import indicator_score
 
-YEARS = range(2000, 2100)
-
-
-def _check_head(unit_name: str, year, kind: str, project_name: str) -> int:
-    if not (unit_name or "").strip():
-        raise InvalidInput("请填写单位名称")
+def _year(text) -> int:
     try:
-        year = int(year)
+        return int(text)
     except (TypeError, ValueError):
-        raise InvalidInput(f"年度格式不正确：{year}") from None
-    if year not in YEARS:
-        raise InvalidInput(f"年度应在 {YEARS.start}–{YEARS.stop - 1} 之间：{year}")
-    if kind not in KINDS:
-        raise InvalidInput(f"未知的自评类型：{kind}")
-    if kind == PROJECT and not (project_name or "").strip():
-        raise InvalidInput("项目支出绩效自评须填写项目名称")
-    return year
+        raise InvalidInput(f"年度格式不正确：{text}") from None
 
 
 def _write(evaluation: Evaluation, data: EvaluationData) -> Evaluation:
+    """Store the document if it can be stored at all; every reason it cannot is listed, nothing is written."""
+    errors = validation.errors_of(data, children_allowed=evaluation.parent_id is None)
+    if errors:
+        raise InvalidInput("；".join(f"{e['place']}：{e['message']}" for e in errors[:5]), {"errors": errors})
     try:
         with transaction.atomic():
             store.write_document(evaluation, data)
@@ -45,10 +37,9 @@ def _write(evaluation: Evaluation, data: EvaluationData) -> Evaluation:
 def do_create(actor, unit_name: str, year, kind: str = "department", project_name: str = "",
               template: str = "grid_centre", unit=None, area=None, parent: Evaluation | None = None) -> Evaluation:
     """Start an evaluation from a template."""
-    year = _check_head(unit_name, year, kind, project_name)
     if template not in starter.TEMPLATES:
         raise InvalidInput(f"未知的模板：{template}（可选：{'、'.join(starter.TEMPLATES)}）")
-    data = starter.from_template(template, unit_name.strip(), year, kind, (project_name or "").strip())
+    data = starter.from_template(template, (unit_name or "").strip(), _year(year), kind, (project_name or "").strip())
     evaluation = _write(Evaluation(unit=unit, area=area, parent=parent, created_by=_user(actor)), data)
     audit(actor, "selfeval.create", evaluation, template=template)
     return evaluation
@@ -57,8 +48,7 @@ def do_create(actor, unit_name: str, year, kind: str = "department", project_nam
 @transaction.atomic
 def do_copy(actor, source: Evaluation, year) -> Evaluation:
     """This year's draft from an earlier evaluation: tree, goal and projects kept, figures cleared."""
-    year = _check_head(source.unit_name, year, source.kind, source.project_name)
-    data = starter.next_year(store.document_of(source), year)
+    data = starter.next_year(store.document_of(source), _year(year))
     evaluation = Evaluation(unit=source.unit, area=source.area, copied_from=source, created_by=_user(actor))
     _write(evaluation, data)
     audit(actor, "selfeval.copy", evaluation, source=source.pk)
@@ -68,7 +58,6 @@ def do_copy(actor, source: Evaluation, year) -> Evaluation:
 @transaction.atomic
 def do_save(actor, evaluation: Evaluation, data: EvaluationData, action: str = "selfeval.save") -> Evaluation:
     """Replace the evaluation's contents (the edit form and the .xlsx import both end here)."""
-    _check_head(data.unit_name, data.year, data.kind, data.project_name)
     _write(evaluation, data)
     audit(actor, action, evaluation)
     return evaluation
@@ -88,7 +77,7 @@ def do_refresh_live(actor, evaluation: Evaluation, now=None) -> int:
     rows = Indicator.objects.filter(Q(evaluation=evaluation) | Q(evaluation__parent=evaluation))
     for row in rows.exclude(metric="").filter(overridden=False).select_related("evaluation"):
         result = live.value_of(row.metric, row.evaluation.year, row.evaluation.area_id, now=now)
-        if row.actual == result.value and row.actual_unit == result.unit and row.score is not None:
+        if row.actual == result.value and row.actual_unit == result.unit:
             continue
         ActualChange.objects.create(indicator=row, source=ActualChange.Source.METRIC, old_value=row.actual,
                                     new_value=result.value, detail={"basis": result.basis, "link": result.link},

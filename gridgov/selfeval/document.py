@@ -137,6 +137,7 @@ class Indicator:
     actual_text: str = ""
     deviation: str = ""
     metric: str = ""
+    key: int | None = field(default=None, compare=False)  # the stored row, so an edit keeps the row's history
 
     @property
     def target_display(self) -> str:

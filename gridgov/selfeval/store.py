@@ -12,12 +12,13 @@ INDICATOR_FIELDS = ("level1", "level2", "name", "weight", "score", "comparator",
                     "actual", "actual_unit", "actual_text", "deviation", "metric")
 HEAD_FIELDS = ("unit_name", "year", "kind", "project_name", "department_name", "goal", "outcome", "execution_weight",
                "stated_execution_score", "execution_reason", "stated_total", "stated_grade")
+BOUND_FIELDS = ("actual", "actual_unit", "actual_text")
 BASIC_FIELDS = ("staff_quota", "staff_actual", "stated_control_rate", "savings_measures")
 
 
 def indicator_of(row: IndicatorRow) -> Indicator:
     """One indicator row as plain data."""
-    return Indicator(**{f: getattr(row, f) for f in INDICATOR_FIELDS})
+    return Indicator(**{f: getattr(row, f) for f in INDICATOR_FIELDS}, key=row.pk)
 
 
 def document_of(evaluation: Evaluation, with_children: bool = True) -> EvaluationData:
@@ -72,20 +73,25 @@ def _write_rows(evaluation: Evaluation, data: EvaluationData) -> None:
 
 
 def _write_indicators(evaluation: Evaluation, indicators: list[Indicator]) -> None:
-    """Update rows in place, matched by their place in the tree, so an indicator keeps its history and override."""
-    existing: dict[tuple, list[IndicatorRow]] = {}
-    for row in evaluation.indicators.order_by("sort"):
-        existing.setdefault((row.level1, row.level2, row.name), []).append(row)
+    """Update rows in place — matched by stored row, else by place in the tree — so a row keeps history and override."""
+    rows = {row.pk: row for row in evaluation.indicators.order_by("sort")}
+    by_place: dict[tuple, list[IndicatorRow]] = {}
+    for row in rows.values():
+        by_place.setdefault((row.level1, row.level2, row.name), []).append(row)
     for n, i in enumerate(indicators):
-        matches = existing.get((i.level1, i.level2, i.name))
-        row = matches.pop(0) if matches else IndicatorRow(evaluation=evaluation)
+        row = rows.pop(i.key, None)
+        if row is None:
+            matches = [r for r in by_place.get((i.level1, i.level2, i.name), []) if r.pk in rows]
+            row = rows.pop(matches[0].pk) if matches else IndicatorRow(evaluation=evaluation)
+        kept = BOUND_FIELDS if row.pk and row.metric and row.metric == i.metric else ()
         row.sort = n
         for f in INDICATOR_FIELDS:
-            setattr(row, f, getattr(i, f))
+            if f not in kept:  # a bound actual changes only through refresh or an override with its reason
+                setattr(row, f, getattr(i, f))
         if not row.metric:
             row.overridden = False
         row.save()
-    IndicatorRow.objects.filter(pk__in=[row.pk for rows in existing.values() for row in rows]).delete()
+    IndicatorRow.objects.filter(pk__in=list(rows)).delete()
 
 
 def _write_children(evaluation: Evaluation, children: list[EvaluationData]) -> None:

@@ -2,7 +2,10 @@
 
 import re
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from django.db import transaction
+from django.db.models import Q
 from openpyxl import load_workbook
 
 from gridgov.core.errors import InvalidInput
@@ -11,6 +14,7 @@ from gridgov.selfeval.document import (
     BASIC_LINES, DEPARTMENT, EXECUTION_WEIGHT, FUND_LABELS, LEVEL1, PROJECT, Amounts, BasicData, BasicRow,
     EvaluationData, Indicator, ProjectLine, indicator_values, number_text, wan,
 )
+from gridgov.selfeval.models import Indicator as IndicatorRow
 from gridgov.selfeval.xlsx_tables import (
     BASIC_SHEET, CHILD_PREFIX, DEPARTMENT_SHEET, FUND_COLUMNS, GOAL, GOAL_HEAD, GRADE_PREFIX, INDICATOR_COLUMNS,
     META_SHEET, MONEY_HEAD, PROJECT_SHEET, SAVINGS, STAFF_HEAD, TOTAL,
@@ -49,7 +53,25 @@ def import_into(actor, evaluation, path_or_file):
     sections = {child.project_name: child.sections for child in current.children}
     for child in data.children:
         child.sections = sections.get(child.project_name, {})
-    return actions.do_save(actor, evaluation, data, action="selfeval.import")
+    # A project the file has no sheet for is kept: a hand-filled workbook often carries only the department's table.
+    listed = {child.project_name for child in data.children}
+    data.children += [child for child in current.children if child.project_name not in listed]
+    with transaction.atomic():
+        actions.do_save(actor, evaluation, data, action="selfeval.import")
+        _override_bound(actor, evaluation, [data, *data.children], getattr(path_or_file, "name", str(path_or_file)))
+    return evaluation
+
+
+def _override_bound(actor, evaluation, documents: list, source: str) -> None:
+    """A bound actual the file changes becomes an override, with the file named as its reason, so history shows it."""
+    wanted = {(d.project_name if d.kind == PROJECT else "", i.level1, i.level2, i.name): i.actual
+              for d in documents for i in d.indicators if i.metric and i.actual is not None}
+    rows = IndicatorRow.objects.filter(Q(evaluation=evaluation) | Q(evaluation__parent=evaluation)).exclude(metric="")
+    for row in rows.select_related("evaluation"):
+        owner = row.evaluation.project_name if row.evaluation.kind == PROJECT else ""
+        value = wanted.get((owner, row.level1, row.level2, row.name))
+        if value is not None and value != row.actual:
+            actions.do_override_actual(actor, row, value, f"导入表格时修正（{Path(source).name}）")
 
 
 def _kind_name(kind: str) -> str:

@@ -84,3 +84,12 @@ def test_export_then_import_into_a_new_evaluation_round_trips(world, tmp_path):
     assert data == seed001()
     with pytest.raises(CommandError):
         call_command("selfeval", "check", xlsx, stdout=StringIO())
+
+
+def test_import_into_an_existing_evaluation_keeps_its_report(world, tmp_path):
+    ev = _saved(world, seed001())
+    [xlsx] = _run("export", str(ev.pk), "--format", "xlsx", "--out", str(tmp_path)).split()
+    _run("import", xlsx, "--into", str(ev.pk))
+    assert store.document_of(ev) == seed001()
+    _run("import", xlsx)  # matched by unit, year and kind: the same evaluation again, not a second one
+    assert Evaluation.objects.filter(parent=None).count() == 1 and store.document_of(ev) == seed001()

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from gridgov.core.errors import InvalidInput
 from gridgov.selfeval import actions, store, xlsx_import, xlsx_tables
 from gridgov.selfeval.checks import Problem
+from gridgov.selfeval.models import Evaluation
 from gridgov.selfeval.document import (
     PROJECT, Amounts, BasicData, BasicRow, EvaluationData, Indicator, ProjectLine, indicator_values,
 )
@@ -282,3 +283,13 @@ def test_seeds_round_trip(tmp_path, seed):
     path = xlsx_tables.write(data, tmp_path / "seed.xlsx")
     assert xlsx_import.read(path) == tables_only(data)
     assert cells(xlsx_tables.write(xlsx_import.read(path), tmp_path / "again.xlsx")) == cells(path)
+
+
+@pytest.mark.django_db
+def test_a_workbook_without_project_sheets_keeps_the_project_evaluations(world, tmp_path):
+    evaluation = actions.do_save(world.finance, Evaluation(), rich())
+    department_only = rich()
+    department_only.children = []
+    path = xlsx_tables.write(department_only, tmp_path / "dept.xlsx")
+    xlsx_import.import_into(world.finance, evaluation, path)
+    assert [c.project_name for c in store.document_of(evaluation).children] == sorted(c.project_name for c in rich().children)

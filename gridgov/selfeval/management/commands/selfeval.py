@@ -80,13 +80,17 @@ class Command(BaseCommand):
         self.stdout.write(f"已复制为 #{ev.pk} {ev}")
 
     def _import(self, opts):
-        data = xlsx_import.read(_existing(opts["file"]))
+        path = _existing(opts["file"])
         if opts["into"]:
-            ev = self._get(opts["into"])
+            ev = xlsx_import.import_into(None, self._get(opts["into"]), path)
         else:
+            data = xlsx_import.read(path)
             ev = Evaluation.objects.filter(unit_name=data.unit_name, year=data.year, kind=data.kind,
-                                           project_name=data.project_name).first() or Evaluation()
-        actions.do_save(None, ev, data, action="selfeval.import")
+                                           project_name=data.project_name, parent=None).first()
+            if ev is None:
+                ev = actions.do_save(None, Evaluation(), data, action="selfeval.import")
+            else:
+                xlsx_import.import_into(None, ev, path)
         self.stdout.write(f"已导入 #{ev.pk} {ev}")
 
     def _check(self, opts):
