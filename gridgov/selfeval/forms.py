@@ -21,7 +21,7 @@ AMOUNT_COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"),
 MAX_WAN = Decimal("10000000000")  # 1e10 万元: beyond any budget, and within the database columns
 MAX_SCORE = Decimal("10000")
 MAX_FIGURE = Decimal("1000000000000")
-INDICATOR_CELLS = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation", "metric")
+INDICATOR_CELLS = ("key", "level1", "level2", "name", "target", "actual", "weight", "score", "deviation", "metric")
 PROJECT_CELLS = ("name",) + tuple(k for k, _ in AMOUNT_COLUMNS) + ("stated_rate",)
 HEAD_CELLS = ("unit_name", "year", "project_name", "department_name", "goal", "outcome", "stated_execution_score",
               "execution_reason", "stated_total", "stated_grade")
@@ -153,7 +153,7 @@ def values_of(data: EvaluationData) -> dict:
     values["indicators"] = []
     for i in data.indicators:
         values["indicators"].append({
-            "level1": i.level1, "level2": i.level2, "name": i.name, "target": i.target_display,
+            "key": _text(i.key), "level1": i.level1, "level2": i.level2, "name": i.name, "target": i.target_display,
             "actual": i.actual_display, "weight": _text(i.weight), "score": _text(i.score), "deviation": i.deviation,
             "metric": i.metric, "computed": scoring.indicator_score(i), "band": scoring.qualitative_band(i),
             "over": i.score is not None and i.score > i.weight,
@@ -357,5 +357,6 @@ def _indicator(row: dict, n: int, errors: _Errors) -> Indicator | None:
             errors.add(f"{cell}-{key}", f"{place} · {label}：数值超出允许范围")
     if len(row["name"].strip()) > 300:
         errors.add(f"{cell}-name", f"{place} · 三级指标：名称不能超过 300 字")
+    key = int(row["key"]) if row["key"].strip().isdigit() else None  # the stored row: an edit keeps its history
     return Indicator(level1=level1, level2=level2, name=row["name"].strip(), weight=weight or Decimal(0), score=score,
-                     deviation=row["deviation"].strip(), metric=metric, **parsed)
+                     deviation=row["deviation"].strip(), metric=metric, key=key, **parsed)

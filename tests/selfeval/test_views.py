@@ -372,3 +372,16 @@ def test_import_of_the_exported_file_round_trips(client, world):
     assert response.status_code == 302, response.content.decode()[:3000]
     e.refresh_from_db()
     assert store.document_of(e).funds["total"].executed == Decimal("3717600.00")
+
+
+def test_renaming_a_bound_indicator_in_the_form_keeps_its_override_and_history(client, world):
+    e = make(world)
+    row = e.indicators.get(metric="received")
+    actions.do_override_actual(world.finance, row, "84395", "含市平台直派工单")
+    login(client, "finance")
+    fields = form_of(client, e)
+    assert fields["ind-1-key"] == str(row.pk)
+    fields.update({"ind-1-name": "全年受理群众诉求工单数", "ind-1-actual": "1件"})  # a posted bound actual is not taken
+    client.post(f"/selfeval/{e.pk}/save/", fields)
+    row.refresh_from_db()
+    assert (row.name, row.actual, row.overridden, row.changes.count()) == ("全年受理群众诉求工单数", 84395, True, 1)
