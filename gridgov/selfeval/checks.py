@@ -6,12 +6,12 @@ can check (indicators detailed to level three and measurable, deviation reasons,
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from gridgov.selfeval import scoring
 from gridgov.selfeval.document import (
     BASIC_LABELS, BLANK, DEPARTMENT, EXECUTION_WEIGHT, FUND_LABELS, LEVEL1, PLACEHOLDER, SECTIONS, WAN, Amounts,
-    EvaluationData, Indicator, in_wan, number_text, parse_value,
+    EvaluationData, Indicator, number_text, parse_value, wan_display,
 )
 
 ERROR, WARNING = "error", "warning"
@@ -66,7 +66,7 @@ def _check_one(data: EvaluationData, table: str, department: EvaluationData) -> 
 
 
 def _wan(yuan: Decimal) -> str:
-    return f"{in_wan(yuan).quantize(Decimal('0.01'))}万元"
+    return f"{wan_display(yuan)}万元"
 
 
 def _sum_problem(code: str, place: str, whole: Decimal | None, parts: list[Decimal | None], what: str) -> list[Problem]:
@@ -117,7 +117,7 @@ def _rate(amounts: Amounts, place: str) -> list[Problem]:
     computed = scoring.execution_rate(amounts.executed, amounts.budget)
     if stated is None or computed is None:
         return []
-    if any(stated == scoring.round2(computed).quantize(Decimal(1).scaleb(-places)) for places in (0, 1, 2)):
+    if _states(stated, amounts.executed * 100 / amounts.budget):
         return []
     return [Problem("funds.rate", ERROR, place,
                     f"执行率填报为 {number_text(stated)}%，按执行数 {_wan(amounts.executed)} / 预算数 "
@@ -169,8 +169,7 @@ def _basic(data: EvaluationData) -> list[Problem]:
                                f"公用经费其中项合计 {_wan(sum(items))} 超过公用经费 {_wan(v('public'))}"))
     control = scoring.control_rate(basic.staff_quota, basic.staff_actual)
     stated = basic.stated_control_rate
-    if control is not None and stated is not None and not any(
-            stated == control.quantize(Decimal(1).scaleb(-p)) for p in (0, 1, 2)):
+    if control is not None and stated is not None and not _states(stated, Decimal(basic.staff_actual) * 100 / basic.staff_quota):
         out.append(Problem("basic.control_rate", ERROR, f"{table} · 控制率",
                            f"控制率填报为 {number_text(stated)}%，应为 实际在职人数 {basic.staff_actual} / 编制数 "
                            f"{basic.staff_quota} = {control}%"))
@@ -318,6 +317,11 @@ def _attachments(data: EvaluationData) -> list[Problem]:
             out.append(Problem("attachment.project_missing", ERROR, f"附件 · 项目支出绩效自评表（{p.name}）",
                                f"项目“{p.name}”没有项目支出绩效自评表"))
     return out
+
+
+def _states(stated: Decimal, exact: Decimal) -> bool:
+    """A stated percentage is right when it is the exact one rounded half-up to 0, 1 or 2 places (92.50 → 93)."""
+    return any(stated == exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP) for places in (0, 1, 2))
 
 
 def _blank(text: str | None) -> bool:

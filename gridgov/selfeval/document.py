@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 DEPARTMENT, PROJECT = "department", "project"
 KINDS = {DEPARTMENT: "部门整体支出", PROJECT: "项目支出"}
@@ -195,7 +195,7 @@ def wan(text) -> Decimal | None:
     """Yuan from an amount in 万元 ('423.38' → 4233800.00)."""
     if text is None or text == "":
         return None
-    return (Decimal(str(text)) * WAN).quantize(CENT)
+    return (Decimal(str(text)) * WAN).quantize(CENT, ROUND_HALF_UP)
 
 
 def in_wan(yuan: Decimal | None) -> Decimal | None:
@@ -205,8 +205,12 @@ def in_wan(yuan: Decimal | None) -> Decimal | None:
 
 def number_text(value: Decimal) -> str:
     """A number without exponent or trailing zeros: 290.32, 100, 0.5."""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
+
+
+def wan_display(yuan: Decimal | None) -> str:
+    """Yuan shown in 万元 with 2 decimals, rounded half-up as finance tables are ('4233849.99' → '423.38'); '' if None."""
+    return "" if yuan is None else str((Decimal(yuan) / WAN).quantize(CENT, ROUND_HALF_UP))
 
 
 _VALUE = re.compile(r"^\s*(≥|≤|=|>=|<=|＝)?\s*(-?\d+(?:\.\d+)?)\s*([^\d\s]*)\s*$")

@@ -14,9 +14,9 @@ from docx.shared import Cm, Pt, RGBColor
 
 from gridgov.reports.docx_fonts import mark_chinese, set_font
 from gridgov.selfeval.document import (
-    BASIC_COLUMNS, BASIC_LINES, DEPARTMENT, FUND_LINES, SECTIONS, EvaluationData, in_wan, number_text,
+    BASIC_COLUMNS, BASIC_LINES, DEPARTMENT, FUND_LINES, SECTIONS, EvaluationData, number_text, wan_display,
 )
-from gridgov.selfeval.scoring import control_rate, execution_rate, execution_score, grade, round2, total_score
+from gridgov.selfeval.scoring import control_rate, execution_rate, execution_score, grade, total_score
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
 TITLE_SIZE, HEADING_SIZE, BODY_SIZE, TABLE_SIZE = Pt(18), Pt(14), Pt(12), Pt(9)
@@ -159,12 +159,7 @@ def _caption(doc, text: str):
 
 def _wan(yuan) -> str:
     """万元 with two decimals, as the tables print money."""
-    value = in_wan(yuan)
-    return "" if value is None else f"{round2(value):f}"
-
-
-def _percent(value) -> str:
-    return "" if value is None else f"{value:f}%"
+    return wan_display(yuan)
 
 
 def with_stated(computed: Decimal | str | None, stated, suffix: str = "") -> str:

@@ -6,10 +6,11 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from gridgov.selfeval.document import (
-    BLANK, CENT, DEPARTMENT, FUND_LABELS, LEVEL1, PLACEHOLDER, PROJECT, SECTIONS, WAN, EvaluationData,
+    BLANK, DEPARTMENT, FUND_LABELS, LEVEL1, PLACEHOLDER, PROJECT, SECTIONS, EvaluationData, number_text,
+    wan_display,
 )
 from gridgov.selfeval.scoring import (
     LOW_EXECUTION, control_rate, execution_rate, execution_score, grade, round2, total_score, weight_sums,
@@ -78,9 +79,7 @@ class Finding:
 
 def wan_text(yuan: Decimal | None) -> str:
     """'423.38万元' from yuan; a blank to fill when not entered."""
-    if yuan is None:
-        return f"{BLANK}万元"
-    return f"{(Decimal(yuan) / WAN).quantize(CENT, ROUND_HALF_UP)}万元"
+    return f"{wan_display(yuan) or BLANK}万元"
 
 
 def percent_text(value: Decimal | None) -> str:
@@ -90,10 +89,7 @@ def percent_text(value: Decimal | None) -> str:
 
 def score_text(value: Decimal | None) -> str:
     """A score as printed: 9.29, 10, 48.5."""
-    if value is None:
-        return BLANK
-    text = format(round2(Decimal(value)).normalize(), "f")
-    return text
+    return BLANK if value is None else number_text(round2(Decimal(value)))
 
 
 def date_text(day: date) -> str:

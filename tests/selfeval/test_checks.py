@@ -192,3 +192,18 @@ def test_a_drafts_blanks_must_be_filled_before_submission():
     data = sound_department()
     data.sections["basic"] = "现有编制数____人。【请补充：内设机构】"
     assert [(p.code, p.place) for p in check(data)] == [("report.placeholder", "自评报告 · 一、部门基本情况")]
+
+
+def test_a_stated_rate_is_right_at_any_precision_rounded_half_up():
+    data = sound_department()
+    public = data.funds["public"]
+    public.budget, public.executed = wan("20"), wan("18.5")  # 92.5%: printed as 93%, 92.5% or 92.50%
+
+    def public_rate_flagged():
+        return any(p.code == "funds.rate" and "公用支出" in p.place for p in check(data))
+
+    for stated in ("93", "92.5", "92.50"):
+        public.stated_rate = Decimal(stated)
+        assert not public_rate_flagged()
+    public.stated_rate = Decimal(92)
+    assert public_rate_flagged()
