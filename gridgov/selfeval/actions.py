@@ -76,7 +76,7 @@ def do_refresh_live(actor, evaluation: Evaluation, now=None) -> int:
     changed = 0
     rows = Indicator.objects.filter(Q(evaluation=evaluation) | Q(evaluation__parent=evaluation))
     for row in rows.exclude(metric="").filter(overridden=False).select_related("evaluation"):
-        result = live.value_of(row.metric, row.evaluation.year, row.evaluation.area_id, now=now)
+        result = live.value_of(row.metric, row.evaluation.year, live.scope_of(row.evaluation), now=now)
         if row.actual == result.value and row.actual_unit == result.unit:
             continue
         ActualChange.objects.create(indicator=row, source=ActualChange.Source.METRIC, old_value=row.actual,
@@ -113,7 +113,7 @@ def do_restore_live(actor, indicator: Indicator, now=None) -> Indicator:
     """Drop an override: the actual value follows the platform again."""
     if not indicator.metric:
         raise InvalidState("该指标未绑定平台指标")
-    result = live.value_of(indicator.metric, indicator.evaluation.year, indicator.evaluation.area_id, now=now)
+    result = live.value_of(indicator.metric, indicator.evaluation.year, live.scope_of(indicator.evaluation), now=now)
     ActualChange.objects.create(indicator=indicator, source=ActualChange.Source.RESTORE, old_value=indicator.actual,
                                 new_value=result.value, detail={"basis": result.basis, "link": result.link},
                                 actor=_user(actor), at=clock.now())
@@ -126,7 +126,7 @@ def do_restore_live(actor, indicator: Indicator, now=None) -> Indicator:
 @transaction.atomic
 def do_draft_sections(actor, evaluation: Evaluation, overwrite: bool = False, now=None) -> list[str]:
     """Fill the report's sections with text drafted from the data (only empty ones unless overwrite); returns titles."""
-    drafted = narrative.draft(evaluation, evaluation.year, evaluation.area_id, now=now)
+    drafted = narrative.draft(evaluation, evaluation.year, now=now)
     sections = dict(evaluation.sections or {})
     titles = dict(SECTIONS[evaluation.kind])
     filled = [key for key, text in drafted.items() if text and (overwrite or not (sections.get(key) or "").strip())]

@@ -40,16 +40,27 @@ def label(code: str) -> str:
     return NAMES.get(code) or BINDABLE.get(code, code)
 
 
-def value_of(code: str, year: int, area_code: str | None = None, now=None) -> LiveValue:
-    """The bound figure for the calendar year over the district (or the area's subtree)."""
+def scope_of(evaluation) -> compute.Scope:
+    """What an evaluation's figures cover: its area's subtree, else its unit's own work, else the district.
+
+    A unit's evaluation never sees other units' figures, as a unit grant on the figures pages does not.
+    """
+    if evaluation.area_id:
+        return compute.Scope(area=evaluation.area_id)
+    if evaluation.unit_id:
+        return compute.Scope(unit=evaluation.unit_id)
+    return compute.Scope()
+
+
+def value_of(code: str, year: int, scope: compute.Scope = compute.Scope(), now=None) -> LiveValue:
+    """The bound figure for the calendar year over the scope."""
     if code not in BINDABLE:
         raise InvalidInput(f"未知的平台指标：{code}")
     if code == "grid_coverage":
-        return _grid_coverage(area_code)
+        return _grid_coverage(scope.area)
     from gridgov.web.views.figures import tickets_url  # the web layer owns its URLs
 
     period = Period.parse(str(year))
-    scope = compute.Scope(area=area_code)
     figure = compute.figures(period, scope, codes=[code], now=now)[code]
     kind = METRICS[code].kind
     if kind in ("rate", "composite"):

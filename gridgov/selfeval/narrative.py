@@ -439,24 +439,27 @@ def _grid_names(codes: list[str]) -> dict[str, str]:
     return {code: "".join(names.get(code[:CODE_LENGTHS[level]], "") for level in (1, 2, 3)) for code in codes}
 
 
-def _area_name(area_code: str | None) -> str:
+def _scope_name(scope) -> str:
     from gridgov.areas.models import Area
+    from gridgov.units.models import Unit
 
-    if area_code:
-        return Area.objects.filter(pk=area_code).values_list("name", flat=True).first() or area_code
+    if scope.area:
+        return Area.objects.filter(pk=scope.area).values_list("name", flat=True).first() or scope.area
+    if scope.unit:
+        return Unit.objects.filter(pk=scope.unit).values_list("name", flat=True).first() or str(scope.unit)
     district = Area.objects.filter(level=0).order_by("code").values_list("name", flat=True).first()
     return f"全区（{district}）" if district else "全区"
 
 
-def gather(year: int, area_code: str | None = None, now=None) -> Platform:
-    """The platform's figures of the calendar year over the district (or the area's subtree)."""
+def gather(year: int, scope=None, now=None) -> Platform:
+    """The platform's figures of the calendar year over the scope (default the district)."""
     from gridgov.core import clock
     from gridgov.metrics.compute import Scope, breakdown, figures
     from gridgov.metrics.periods import Period
 
-    period, scope = Period.parse(str(year)), Scope(area=area_code)
+    period, scope = Period.parse(str(year)), scope or Scope()
     f = figures(period, scope, codes=list(KEY_CODES), now=now)
-    p = Platform(year=int(year), area_name=_area_name(area_code), as_of=clock.local_date(now or clock.now()),
+    p = Platform(year=int(year), area_name=_scope_name(scope), as_of=clock.local_date(now or clock.now()),
                  received=f["received"].value, closed=f["closed"].value, close_rate=f["close_rate"].percent,
                  ontime_close_rate=f["ontime_close_rate"].percent, answered=f["answered"].value,
                  satisfaction_rate=f["satisfaction_rate"].percent, overdue_open=f["overdue_open"].value)
@@ -472,12 +475,12 @@ def gather(year: int, area_code: str | None = None, now=None) -> Platform:
     return p
 
 
-def draft(evaluation_or_data, year: int | None = None, area_code: str | None = None, now=None) -> dict[str, str]:
+def draft(evaluation_or_data, year: int | None = None, scope=None, now=None) -> dict[str, str]:
     """Every section drafted from an evaluation (or its plain document) and the platform's figures of the year."""
-    from gridgov.selfeval import store
+    from gridgov.selfeval import live, store
 
     data = evaluation_or_data
     if not isinstance(data, EvaluationData):
-        area_code = area_code or evaluation_or_data.area_id
+        scope = scope or live.scope_of(evaluation_or_data)
         data = store.document_of(evaluation_or_data)
-    return compose(data, gather(year or data.year, area_code, now))
+    return compose(data, gather(year or data.year, scope, now))

@@ -271,7 +271,7 @@ def live_panel(request, evaluation: Evaluation):
     rows = []
     for row in evaluation.indicators.exclude(metric="").prefetch_related("changes__actor"):
         try:
-            value = live.value_of(row.metric, evaluation.year, evaluation.area_id)
+            value = live.value_of(row.metric, evaluation.year, live.scope_of(evaluation))
             failure = ""
         except DomainError as e:
             value, failure = None, e.message

@@ -7,6 +7,7 @@ import pytest
 
 from gridgov.audit.models import AuditLog
 from gridgov.core.errors import InvalidInput, InvalidState
+from gridgov.metrics.compute import Scope
 from gridgov.selfeval import access, actions, live, store
 from gridgov.selfeval.document import PROJECT, wan
 from gridgov.selfeval.models import ActualChange, Evaluation
@@ -90,7 +91,7 @@ def test_bound_indicators_take_the_years_platform_figures_with_a_link(world):
     rows = {i.metric: i for i in ev.indicators.all()}
     assert rows["received"].actual == 3 and rows["received"].actual_unit == "件"
     assert rows["satisfaction_rate"].actual == 100 and rows["satisfaction_rate"].score == rows["satisfaction_rate"].weight
-    value = live.value_of("received", YEAR, world.district.code)
+    value = live.value_of("received", YEAR, Scope(area=world.district.code))
     assert value.link.startswith("/figures/tickets/") and "m=received" in value.link
     change = ActualChange.objects.filter(indicator=rows["received"]).get()
     assert change.source == "metric" and change.detail["link"] == value.link
@@ -102,7 +103,7 @@ def test_grid_coverage_counts_communities_divided_into_grids(world):
     value = live.value_of("grid_coverage", YEAR)
     assert (value.numerator, value.denominator) == (2, 3)  # 桃花岭社区 has no level-3 grid yet
     assert value.value == Decimal("66.67")
-    assert live.value_of("grid_coverage", YEAR, world.street_b.code).value == 100
+    assert live.value_of("grid_coverage", YEAR, Scope(area=world.street_b.code)).value == 100
 
 
 def test_override_needs_a_reason_and_survives_refresh_and_edit(world):
@@ -180,3 +181,14 @@ def test_a_document_that_cannot_be_stored_is_refused_whole(world):
     messages = [e["message"] for e in refused.value.details["errors"]]
     assert len(messages) == 4 and any("no_such_metric" in m for m in messages)
     assert store.document_of(ev) == seed001()
+
+
+def test_a_units_evaluation_counts_only_that_units_work(world):
+    _closed_satisfied_ticket(world)  # handled by 望月湖街道办事处
+    street = actions.do_create(world.finance, "望月湖街道办事处", YEAR, unit=world.unit_a)
+    town = actions.do_create(world.finance, "莲花镇人民政府", YEAR, unit=world.unit_b)
+    assert live.value_of("received", YEAR, live.scope_of(street)).value == 1
+    assert live.value_of("received", YEAR, live.scope_of(town)).value == 0
+    drafted = actions.do_draft_sections(world.finance, town)
+    town.refresh_from_db()
+    assert drafted and "望月湖" not in "".join(town.sections.values())
