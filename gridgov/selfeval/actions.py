@@ -9,7 +9,7 @@ from gridgov.audit.log import audit
 from gridgov.core import clock
 from gridgov.core.errors import InvalidInput, InvalidState
 from gridgov.selfeval import access, live, narrative, starter, store, validation
-from gridgov.selfeval.document import SECTIONS, EvaluationData
+from gridgov.selfeval.document import DEPARTMENT, PROJECT, SECTIONS, EvaluationData
 from gridgov.selfeval.models import ActualChange, Evaluation, Indicator
 from gridgov.selfeval.scoring import indicator_score
 
@@ -43,6 +43,15 @@ def do_create(actor, unit_name: str, year, kind: str = "department", project_nam
     evaluation = _write(Evaluation(unit=unit, area=area, parent=parent, created_by=_user(actor)), data)
     audit(actor, "selfeval.create", evaluation, template=template)
     return evaluation
+
+
+@transaction.atomic
+def do_create_project(actor, parent: Evaluation, project_name: str, template: str = "grid_centre") -> Evaluation:
+    """A project evaluation under a department's: same unit, area and year."""
+    if parent.kind != DEPARTMENT:
+        raise InvalidInput("项目支出自评只能建在部门整体支出自评之下")
+    return do_create(actor, parent.unit_name, parent.year, PROJECT, project_name, template, unit=parent.unit,
+                     area=parent.area, parent=parent)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from gridgov.selfeval.document import (
 AMOUNT_COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("executed", "全年执行数"))
 MAX_WAN = Decimal("10000000000")  # 1e10 万元: beyond any budget, and within the database columns
 MAX_SCORE = Decimal("10000")
+MAX_UPLOAD_BYTES = 10 * 2**20
 MAX_FIGURE = Decimal("1000000000000")
 INDICATOR_CELLS = ("key", "level1", "level2", "name", "target", "actual", "weight", "score", "deviation", "metric")
 PROJECT_CELLS = ("name",) + tuple(k for k, _ in AMOUNT_COLUMNS) + ("stated_rate",)
@@ -81,6 +82,8 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("只能导入 .xlsx 文件（Excel 2007 及以上格式）")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"文件超过 {MAX_UPLOAD_BYTES // 2**20} MB，不是自评表")
         return upload
 
 

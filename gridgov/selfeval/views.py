@@ -134,13 +134,12 @@ def create(request):
                 parent = actions.editable(request.user, c["parent"])
             except (NotFound, Forbidden):
                 raise InvalidInput("所属部门整体自评不存在或无权编制") from None
-            if parent.kind != DEPARTMENT:
-                raise InvalidInput("项目支出自评只能建在部门整体支出自评之下")
-            evaluation = actions.do_create(request.user, parent.unit_name, c["year"], PROJECT, c["project_name"],
-                                           c["template"], unit=parent.unit, area=parent.area, parent=parent)
+            evaluation = actions.do_create_project(request.user, parent, c["project_name"], c["template"])
         else:
-            evaluation = actions.do_create(request.user, c["unit_name"], c["year"], c["kind"], c["project_name"],
-                                           c["template"], unit=access.home_unit(request.user))
+            unit = access.home_unit(request.user)
+            # A unit's officer evaluates their own unit, under its name: no other unit's name can be taken or probed.
+            evaluation = actions.do_create(request.user, unit.name if unit else c["unit_name"], c["year"], c["kind"],
+                                           c["project_name"], c["template"], unit=unit)
     except DomainError as e:
         messages.error(request, f"新建未成功：{e.message}")
         return render(request, "selfeval/list.html", _list_context(request, form))

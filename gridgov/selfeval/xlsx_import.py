@@ -1,6 +1,7 @@
 """Read a self-evaluation back from the workbook xlsx_tables writes (or one filled in by hand in the same layout)."""
 
 import re
+import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from gridgov.selfeval.xlsx_tables import (
     META_SHEET, MONEY_HEAD, PROJECT_SHEET, SAVINGS, STAFF_HEAD, TOTAL,
 )
 
+MAX_UNPACKED_BYTES = 50 * 2**20
 BLANKS = {"", "—", "——", "-", "--", "/", "无"}
 _LEVEL1_SUFFIX = re.compile(r"[（(]\s*-?\d+(?:\.\d+)?\s*分\s*[）)]$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*年")
@@ -28,6 +30,7 @@ _SPACE = re.compile(r"\s+")
 
 def read(path_or_file) -> EvaluationData:
     """The evaluation in the workbook; InvalidInput listing every cell that cannot be read."""
+    _refuse_oversized(path_or_file)
     try:
         wb = load_workbook(path_or_file, data_only=True)
     except Exception:  # openpyxl raises many kinds (zip, xml, key errors) for a file that is not a workbook
@@ -40,6 +43,21 @@ def read(path_or_file) -> EvaluationData:
         raise InvalidInput(f"导入的表格有 {len(reader.errors)} 处错误，如“{first['sheet']} {first['cell']}：{first['message']}”，"
                            "请修改后重新导入", {"errors": reader.errors})
     return data
+
+
+def _refuse_oversized(path_or_file) -> None:
+    """A self-evaluation workbook is tens of kilobytes; a zip that unpacks to more is refused before openpyxl opens it."""
+    try:
+        with zipfile.ZipFile(path_or_file) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: load_workbook reports it as not a workbook
+    finally:
+        if hasattr(path_or_file, "seek"):
+            path_or_file.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InvalidInput(f"文件解压后超过 {MAX_UNPACKED_BYTES // 2**20} MB，不是自评表",
+                           {"errors": [{"sheet": "", "cell": "", "message": "文件过大"}]})
 
 
 def import_into(actor, evaluation, path_or_file):

@@ -385,3 +385,15 @@ def test_renaming_a_bound_indicator_in_the_form_keeps_its_override_and_history(c
     client.post(f"/selfeval/{e.pk}/save/", fields)
     row.refresh_from_db()
     assert (row.name, row.actual, row.overridden, row.changes.count()) == ("全年受理群众诉求工单数", 84395, True, 1)
+
+
+def test_a_units_officer_creates_under_their_own_units_name(client, world):
+    from tests.factories import GrantFactory, UserFactory
+
+    officer = UserFactory(username="street_finance", password="pass-12345")
+    GrantFactory(user=officer, role="finance_officer", unit=world.unit_a)
+    login(client, "street_finance")
+    client.post("/selfeval/new/", {"unit_name": "区网格化中心", "year": "2025", "kind": "department",
+                                   "project_name": "", "template": "standard"})
+    created = Evaluation.objects.get()
+    assert (created.unit_name, created.unit) == ("望月湖街道办事处", world.unit_a)

@@ -293,3 +293,14 @@ def test_a_workbook_without_project_sheets_keeps_the_project_evaluations(world, 
     path = xlsx_tables.write(department_only, tmp_path / "dept.xlsx")
     xlsx_import.import_into(world.finance, evaluation, path)
     assert [c.project_name for c in store.document_of(evaluation).children] == sorted(c.project_name for c in rich().children)
+
+
+def test_a_zip_that_unpacks_to_too_much_is_refused_unopened(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (xlsx_import.MAX_UNPACKED_BYTES + 1))
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(InvalidInput, match="解压后超过"):
+        xlsx_import.read(path)

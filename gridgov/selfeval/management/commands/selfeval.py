@@ -18,11 +18,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
         sub.add_parser("list", help="列出绩效自评（编号、年度、类型、单位/项目、总分、等级）")
         create = sub.add_parser("create", help="从模板创建绩效自评")
-        create.add_argument("--unit", required=True, help="单位名称")
-        create.add_argument("--year", required=True, help="年度，如 2025")
+        create.add_argument("--unit", help="单位名称（--parent 时取部门自评的单位）")
+        create.add_argument("--year", help="年度，如 2025（--parent 时取部门自评的年度）")
         create.add_argument("--kind", default="department", choices=list(KINDS), help="department=部门整体支出，project=项目支出")
         create.add_argument("--project", default="", help="项目名称（--kind project 时必填）")
-        create.add_argument("--parent", type=int, help="所属部门整体自评的编号（项目自评挂在部门下时）")
+        create.add_argument("--parent", type=int, help="所属部门整体自评的编号：在其下新建项目支出自评（须 --project）")
         create.add_argument("--template", default="grid_centre", choices=list(starter.TEMPLATES),
                             help="；".join(f"{k}={label}" for k, (label, _) in starter.TEMPLATES.items()))
         copy = sub.add_parser("copy", help="复制上年自评为新年度草稿（指标体系、目标、项目保留，数据清空）")
@@ -70,9 +70,10 @@ class Command(BaseCommand):
             w(f"{ev.pk:<6}{ev.year:<6}{ev.get_kind_display():<10}{total:>8}  {scoring.grade(total)}    {subject}{parent}")
 
     def _create(self, opts):
-        parent = self._get(opts["parent"]) if opts["parent"] else None
-        ev = actions.do_create(None, opts["unit"], opts["year"], opts["kind"], opts["project"], opts["template"],
-                               unit=parent.unit if parent else None, area=parent.area if parent else None, parent=parent)
+        if opts["parent"]:
+            ev = actions.do_create_project(None, self._get(opts["parent"]), opts["project"], opts["template"])
+        else:
+            ev = actions.do_create(None, opts["unit"], opts["year"], opts["kind"], opts["project"], opts["template"])
         self.stdout.write(f"已创建 #{ev.pk} {ev}")
 
     def _copy(self, opts):
