@@ -37,6 +37,15 @@ BASIC_LINES = (
     ("adjustment", "部门基本支出预算调整", None),
 )
 BASIC_LABELS = {key: label for key, label, _ in BASIC_LINES}
+
+
+def depth(key: str, lines) -> int:
+    """How far a table line is indented under its parents ('public*' marks a parent its items need not add up to)."""
+    parents = {k: (p or "").rstrip("*") for k, _label, p in lines}
+    level = 0
+    while parents.get(key):
+        key, level = parents[key], level + 1
+    return level
 BASIC_COLUMNS = (("last_final", "上年决算数"), ("budget", "本年预算数"), ("final", "本年决算数"))
 
 # The standard indicator tree: 一级 → (weight, 二级 names). 执行率 is scored from the funds, not the tree.

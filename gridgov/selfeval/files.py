@@ -27,12 +27,7 @@ def file_stem(evaluation) -> str:
     return f"selfeval-{evaluation.year}-{evaluation.pk}"
 
 
-def _write_xlsx(data, path: Path, problems) -> Path:
-
-    return Path(xlsx_tables.write(data, path, problems))
-
-
-WRITERS = {"xlsx": _write_xlsx, "docx": docx_report.write}
+WRITERS = {"xlsx": xlsx_tables.write, "docx": docx_report.write}
 
 
 def _out_dir(out_dir) -> Path:

@@ -14,8 +14,9 @@ from django import forms
 from gridgov.selfeval import live, scoring, starter
 from gridgov.selfeval.document import (
     BASIC_COLUMNS, BASIC_LINES, DEPARTMENT, FUND_LINES, KINDS, LEVEL1, PROJECT, SECTIONS, Amounts, BasicRow,
-    EvaluationData, Indicator, ProjectLine, in_wan, indicator_values, number_text, wan,
+    EvaluationData, Indicator, ProjectLine, depth, in_wan, indicator_values, number_text, wan,
 )
+from gridgov.selfeval.validation import YEARS
 
 AMOUNT_COLUMNS = (("initial", "年初预算数"), ("budget", "全年预算数"), ("executed", "全年执行数"))
 MAX_WAN = Decimal("10000000000")  # 1e10 万元: beyond any budget, and within the database columns
@@ -36,7 +37,7 @@ class CreateForm(forms.Form):
     """Start an evaluation (or a project evaluation under a department's) from a template."""
 
     unit_name = forms.CharField(label="单位名称", max_length=100, required=False)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2099,
+    year = forms.IntegerField(label="年度", min_value=YEARS.start, max_value=YEARS.stop - 1,
                               error_messages={"invalid": "年度应为四位数字", "required": "请填写年度"})
     kind = forms.ChoiceField(label="类型", choices=list(KINDS.items()), initial=DEPARTMENT)
     project_name = forms.CharField(label="项目名称", max_length=100, required=False)
@@ -55,7 +56,7 @@ class CreateForm(forms.Form):
 class CopyForm(forms.Form):
     """Copy an evaluation as the draft of another year."""
 
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2099,
+    year = forms.IntegerField(label="年度", min_value=YEARS.start, max_value=YEARS.stop - 1,
                               error_messages={"invalid": "年度应为四位数字", "required": "请填写年度"})
 
 
@@ -111,24 +112,14 @@ def _wan_text(yuan) -> str:
     return "" if yuan is None else number_text(in_wan(yuan))
 
 
-def _depth(parent, parents: dict) -> int:
-    depth = 0
-    while parent:
-        depth += 1
-        parent = parents.get(parent.rstrip("*"))
-    return depth
-
-
 def fund_layout() -> list[dict]:
     """The funds table's rows in order, with their indentation."""
-    parents = {key: parent for key, _label, parent in FUND_LINES}
-    return [{"key": key, "label": label, "depth": _depth(parent, parents)} for key, label, parent in FUND_LINES]
+    return [{"key": key, "label": label, "depth": depth(key, FUND_LINES)} for key, label, _parent in FUND_LINES]
 
 
 def basic_layout() -> list[dict]:
     """The basic data table's rows in order, with their indentation."""
-    parents = {key: parent for key, _label, parent in BASIC_LINES}
-    return [{"key": key, "label": label, "depth": _depth(parent, parents)} for key, label, parent in BASIC_LINES]
+    return [{"key": key, "label": label, "depth": depth(key, BASIC_LINES)} for key, label, _parent in BASIC_LINES]
 
 
 def values_of(data: EvaluationData) -> dict:
@@ -266,8 +257,8 @@ def parse(values: dict, base: EvaluationData) -> tuple[EvaluationData, list[str]
     if not data.unit_name:
         errors.add("unit_name", "基本信息 · 单位名称：请填写单位名称")
     year = _count(head["year"], "基本信息 · 年度", "year", errors)
-    if year is not None and not 2000 <= year <= 2099:
-        errors.add("year", f"基本信息 · 年度：{year} 不在 2000–2099 之间")
+    if year is not None and year not in YEARS:
+        errors.add("year", f"基本信息 · 年度：{year} 不在 {YEARS.start}–{YEARS.stop - 1} 之间")
     elif year is not None:
         data.year = year
     elif "year" not in errors.cells:

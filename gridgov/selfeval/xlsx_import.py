@@ -16,6 +16,7 @@ from gridgov.selfeval.document import (
     EvaluationData, Indicator, ProjectLine, indicator_values, number_text, wan,
 )
 from gridgov.selfeval.models import Indicator as IndicatorRow
+from gridgov.selfeval.validation import YEARS
 from gridgov.selfeval.xlsx_tables import (
     BASIC_SHEET, CHILD_PREFIX, DEPARTMENT_SHEET, FUND_COLUMNS, GOAL, GOAL_HEAD, GRADE_PREFIX, INDICATOR_COLUMNS,
     META_SHEET, MONEY_HEAD, PROJECT_SHEET, SAVINGS, STAFF_HEAD, TOTAL,
@@ -313,7 +314,7 @@ class _Reader:
     def year(self, ws) -> int:
         title = self.text(ws, 2, 1)
         match = _YEAR.match(title)
-        if not match or not 2000 <= int(match.group(1)) < 2100:
+        if not match or int(match.group(1)) not in YEARS:
             self.error(ws, "A2", f"标题中缺少年度（应如“2022年度…”）：{title}")
             return 0
         return int(match.group(1))

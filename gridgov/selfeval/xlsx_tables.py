@@ -12,8 +12,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from gridgov.selfeval import scoring
 from gridgov.selfeval.document import (
-    BASIC_LINES, DEPARTMENT, FUND_LABELS, LEVEL1, PROJECT, SOURCE_LINES, STRUCTURE_LINES, EvaluationData, in_wan,
-    number_text,
+    BASIC_LINES, DEPARTMENT, FUND_LABELS, LEVEL1, PROJECT, SOURCE_LINES, STRUCTURE_LINES, EvaluationData, depth,
+    in_wan, number_text,
 )
 
 BASIC_SHEET = "附件1-1 基础数据表"
@@ -140,14 +140,6 @@ def _title(ws, attachment: str, title: str, columns: int) -> None:
 
 # ---- 附件1-1 基础数据表 ----
 
-def _depth(key: str) -> int:
-    parents = {k: (p or "").rstrip("*") for k, _label, p in BASIC_LINES}
-    depth = 0
-    while parents.get(key):
-        key, depth = parents[key], depth + 1
-    return depth
-
-
 def _basic_sheet(wb, data: EvaluationData, meta: list) -> None:
     ws = wb.create_sheet(BASIC_SHEET)
     basic, year = data.basic, data.year
@@ -168,7 +160,7 @@ def _basic_sheet(wb, data: EvaluationData, meta: list) -> None:
     row = 6
     for key, label, _parent in BASIC_LINES:
         line = basic.rows.get(key)
-        _put(ws, row, 1, label, align="left", indent=2 * _depth(key))
+        _put(ws, row, 1, label, align="left", indent=2 * depth(key, BASIC_LINES))
         for col, attr in enumerate(("last_final", "budget", "final"), 2):
             _put(ws, row, col, _num(in_wan(getattr(line, attr) if line else None)), MONEY_FORMAT)
         row += 1
