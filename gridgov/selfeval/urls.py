@@ -19,5 +19,6 @@ urlpatterns = [
     path("<int:pk>/draft/", views.draft, name="draft"),
     path("<int:pk>/check/", views.check, name="check"),
     path("<int:pk>/export/<str:fmt>/", views.export, name="export"),
-    path("<int:pk>/import/", views.import_xlsx, name="import"),
+    path("<int:pk>/import/", views.import_form, name="import"),
+    path("<int:pk>/import/upload/", views.import_xlsx, name="import_upload"),
 ]

@@ -375,12 +375,12 @@ def export(request, evaluation: Evaluation, fmt: str):
             messages.error(request, "导出未成功：没有生成文件")
             return redirect(_detail_url(evaluation))
         if len(paths) == 1:
-            body, content_type, name = paths[0].read_bytes(), files.CONTENT_TYPES[fmt], _ascii(paths[0].name, evaluation, fmt)
+            body, content_type, name = paths[0].read_bytes(), files.CONTENT_TYPES[fmt], paths[0].name
         else:  # several files of one format: one zip
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for p in paths:
-                    archive.write(p, _ascii(p.name, evaluation, fmt))
+                    archive.write(p, p.name)
             body, content_type = buffer.getvalue(), "application/zip"
             name = f"selfeval-{evaluation.year}-{evaluation.pk}-{fmt}.zip"
     response = HttpResponse(body, content_type=content_type)
@@ -389,38 +389,30 @@ def export(request, evaluation: Evaluation, fmt: str):
     return response
 
 
-def _ascii(name: str, evaluation: Evaluation, fmt: str) -> str:
-    """The file's own name when it is plain ASCII, else one made from the year and id."""
-    if name.isascii() and '"' not in name and "\\" not in name:
-        return name
-    return f"selfeval-{evaluation.year}-{evaluation.pk}.{fmt}"
+def _import_context(evaluation: Evaluation, form, errors=(), cell_errors=()) -> dict:
+    return {"title": f"{evaluation} · 导入", "evaluation": evaluation, "form": form, "errors": list(errors),
+            "cell_errors": list(cell_errors), "can_edit": True, "formats": _formats()}
 
 
 @visible
-def import_xlsx(request, evaluation: Evaluation):
-    """Read a filled-in .xlsx back into the evaluation; on any bad cell nothing changes and the cells are listed."""
-    context = {"title": f"{evaluation} · 导入", "evaluation": evaluation, "cell_errors": [], "errors": [],
-               "can_edit": True, "formats": _formats()}
-    if request.method == "POST":
-        try:
-            access.require_edit(request.user, evaluation)
-        except Forbidden:
-            return _forbidden(request)
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                xlsx_import.import_into(request.user, evaluation, form.cleaned_data["file"])
-            except DomainError as e:
-                context["errors"] = [e.message]
-                context["cell_errors"] = list((e.details or {}).get("errors") or [])
-            else:
-                messages.success(request, "已导入，表中数据已替换为文件内容")
-                return redirect(_detail_url(evaluation))
-        else:
-            context["errors"] = errors_text(form)
-        context["form"] = form
-        return render(request, "selfeval/import.html", context, status=422)
+@require_GET
+def import_form(request, evaluation: Evaluation):
+    """The upload form; only for those who may edit the evaluation (others get the 403 page)."""
     if not access.can_edit(request.user, evaluation):
         return _forbidden(request)
-    context["form"] = ImportForm()
-    return render(request, "selfeval/import.html", context)
+    return render(request, "selfeval/import.html", _import_context(evaluation, ImportForm()))
+
+
+@editable
+def import_xlsx(request, evaluation: Evaluation):
+    """Read a filled-in .xlsx back into the evaluation; on any bad cell nothing changes and the cells are listed."""
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "selfeval/import.html", _import_context(evaluation, form, errors_text(form)), status=422)
+    try:
+        xlsx_import.import_into(request.user, evaluation, form.cleaned_data["file"])
+    except DomainError as e:
+        context = _import_context(evaluation, form, [e.message], (e.details or {}).get("errors") or [])
+        return render(request, "selfeval/import.html", context, status=422)
+    messages.success(request, "已导入，表中数据已替换为文件内容")
+    return redirect(_detail_url(evaluation))

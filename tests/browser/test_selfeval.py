@@ -48,7 +48,9 @@ def test_finance_creates_fills_saves_and_checks(bworld, login):
 
     page.click("#check-tab")
     page.wait_for_url("**/check/")
-    problems = page.locator("#problems tbody tr")
-    expect(problems.first).to_be_visible()
-    expect(page.locator("#problems")).to_contain_text("节约资金")
-    expect(page.locator("#problems tr[data-severity=error]").first).to_be_visible()
+    n = len(data.indicators)  # the planted row is the last one
+    over = page.locator("#problems tr[data-code='tree.score_over_weight']")
+    expect(over).to_have_count(1)
+    expect(over).to_have_attribute("data-severity", "error")
+    expect(over.locator("td").nth(2)).to_have_text(f"部门整体支出绩效自评表 · 绩效指标 · 第{n}行（节约资金） · 得分")
+    expect(over.locator("td").nth(3)).to_have_text("得分 8 超过分值 5")

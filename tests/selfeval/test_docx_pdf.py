@@ -123,15 +123,16 @@ def test_convert_refuses_other_files_and_says_when_soffice_is_missing(tmp_path, 
 
 @needs_soffice
 def test_a_broken_file_fails_in_chinese_and_leaves_no_pdf(tmp_path):
-    (tmp_path / "broken.xlsx").write_bytes(b"not a spreadsheet")
+    # A zip package that is no workbook: LibreOffice cannot load it ("source file could not be loaded") yet exits 0,
+    # so only the check for the produced PDF turns it into the error. (Plain text named .xlsx would be imported as
+    # text and converted, so it cannot stand for a broken file.)
+    with zipfile.ZipFile(tmp_path / "broken.xlsx", "w") as package:
+        package.writestr("[Content_Types].xml", "<not-xml")
     out = tmp_path / "out"
-    try:
-        produced = pdf.convert(tmp_path / "broken.xlsx", out)
-    except InvalidState as e:
-        assert "PDF 转换" in e.message
-        assert not list(out.glob("*.pdf"))
-    else:  # LibreOffice may import garbage as text; then the PDF must at least exist
-        assert produced.stat().st_size > 0
+    with pytest.raises(InvalidState) as failed:
+        pdf.convert(tmp_path / "broken.xlsx", out)
+    assert failed.value.message.startswith("PDF 转换失败：broken.xlsx（LibreOffice 退出码 ")
+    assert not out.exists() or not list(out.iterdir())
 
 
 # --- PDF with real glyphs ------------------------------------------------------------------------

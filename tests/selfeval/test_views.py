@@ -1,6 +1,8 @@
 """Self-evaluation pages: create, edit funds and indicators, refused bad input, who sees and edits, overrides, checks, files."""
 
+import html
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -8,6 +10,7 @@ from docx import Document
 
 from gridgov.selfeval import actions, checks, store
 from gridgov.selfeval.models import ActualChange, Evaluation
+from tests.selfeval.seeds import seed001
 
 
 def login(client, username):
@@ -162,7 +165,8 @@ def test_finance_edits_funds_and_indicators(client, world):
 
     page = client.get(f"/selfeval/{e.pk}/").content.decode()
     assert "92.94%" in page and "371.76" in page and "9.29" in page  # computed rate and execution score
-    assert "90%" in page  # control rate 18/20 computed beside the stated one
+    # the control rate 18/20 computed beside the stated one, in its own element
+    assert '<div class="se-computed" id="computed-control-rate">计算：90.00%（在职 ÷ 编制）</div>' in page
 
 
 def test_bad_money_shows_an_error_naming_the_field_and_changes_nothing(client, world):
@@ -284,19 +288,27 @@ def test_draft_fills_empty_sections_only_unless_all(client, world):
     assert e.sections["basic"] != "自己写的基本情况"
 
 
+def problem_rows(page: str) -> list[dict]:
+    """The check page's rows of #problems: code, severity, place and message as rendered."""
+    table = page[page.index('id="problems"'):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r'<tr class="[^"]*" data-code="([^"]*)" data-severity="([^"]*)">\s*<td>\d+</td>\s*<td>.*?</td>'
+                      r'\s*<td>(.*?)</td>\s*<td[^>]*>(.*?)</td>', table, re.S)
+    return [{"code": c, "severity": s, "place": html.unescape(p), "message": html.unescape(m)} for c, s, p, m in rows]
+
+
 def test_check_page_lists_a_planted_problem(client, world):
     e = make(world, template="standard")
     data = store.document_of(e)
+    assert data.indicators[0].weight == Decimal(15)
     data.indicators[0].name, data.indicators[0].score = "开展网格巡查", Decimal(20)  # weight 15: above its weight
     actions.do_save(world.finance, e, data)
-    problems = checks.check(store.document_of(e))
-    assert any(p.severity == "error" for p in problems)
     login(client, "finance")
     page = client.get(f"/selfeval/{e.pk}/check/").content.decode()
-    assert 'id="problems"' in page
-    for p in problems:
-        assert p.message in page
-    assert "table-danger" in page and "错误" in page
+    over = [r for r in problem_rows(page) if r["code"] == "tree.score_over_weight"]
+    assert over == [{"code": "tree.score_over_weight", "severity": "error",
+                     "place": "部门整体支出绩效自评表 · 绩效指标 · 第1行（开展网格巡查） · 得分",
+                     "message": "得分 20 超过分值 15"}]
 
 
 def test_check_page_shows_place_and_message_in_red_for_errors(client, world, monkeypatch):
@@ -346,32 +358,56 @@ def test_import_of_a_bad_file_lists_the_cells_and_changes_nothing(client, world)
     budget.value = "abc"
     buffer = io.BytesIO()
     wb.save(buffer)
-    response = client.post(f"/selfeval/{e.pk}/import/", {"file": SimpleUploadedFile("selfeval.xlsx", buffer.getvalue())})
+    upload = f"/selfeval/{e.pk}/import/upload/"
+    response = client.post(upload, {"file": SimpleUploadedFile("selfeval.xlsx", buffer.getvalue())})
     page = response.content.decode()
     assert response.status_code == 422 and "未导入" in page and 'id="cell-errors"' in page
     assert f"<td>{budget.coordinate}</td>" in page and ws.title in page
     e.refresh_from_db()
     assert store.document_of(e) == before
 
-    page = client.post(f"/selfeval/{e.pk}/import/", {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")}).content.decode()
+    page = client.post(upload, {"file": SimpleUploadedFile("x.xlsx", b"not a workbook")}).content.decode()
     assert "未导入" in page and "无法以 .xlsx 格式打开文件" in page
-    page = client.post(f"/selfeval/{e.pk}/import/", {"file": SimpleUploadedFile("x.csv", b"a,b")}).content.decode()
+    page = client.post(upload, {"file": SimpleUploadedFile("x.csv", b"a,b")}).content.decode()
     assert "只能导入 .xlsx 文件" in page
 
 
 def test_import_of_the_exported_file_round_trips(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    data = seed001()  # report sections and two project evaluations; one of them with its own report too
+    data.children[0].sections = {"basic": "城乡帮困项目的基本情况。", "measures": "下一步建议。"}
+    e = actions.do_save(world.finance, Evaluation(), data)
+    before = store.document_of(e)
+    assert before == data and before.sections and len(before.children) == 2
+    login(client, "finance")
+    exported = client.get(f"/selfeval/{e.pk}/export/xlsx/").content
+    response = client.post(f"/selfeval/{e.pk}/import/upload/", {"file": SimpleUploadedFile("t.xlsx", exported)})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"] == f"/selfeval/{e.pk}/"
+    e.refresh_from_db()
+    assert store.document_of(e) == before
+
+
+def test_import_is_a_post_only_write_behind_a_get_form(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     e = make(world)
     login(client, "finance")
-    fields = form_of(client, e)
-    fields.update({"fund-total-budget": "400", "fund-total-executed": "371.76"})
-    client.post(f"/selfeval/{e.pk}/save/", fields)
+    page = client.get(f"/selfeval/{e.pk}/import/").content.decode()
+    assert f'action="/selfeval/{e.pk}/import/upload/"' in page and 'id="import-form"' in page
+    assert client.post(f"/selfeval/{e.pk}/import/", {"file": SimpleUploadedFile("t.xlsx", b"x")}).status_code == 405
+    assert client.get(f"/selfeval/{e.pk}/import/upload/").status_code == 405
+    client.logout()
+    login(client, "viewer")
     exported = client.get(f"/selfeval/{e.pk}/export/xlsx/").content
-    response = client.post(f"/selfeval/{e.pk}/import/", {"file": SimpleUploadedFile("t.xlsx", exported)})
-    assert response.status_code == 302, response.content.decode()[:3000]
-    e.refresh_from_db()
-    assert store.document_of(e).funds["total"].executed == Decimal("3717600.00")
+    response = client.post(f"/selfeval/{e.pk}/import/upload/", {"file": SimpleUploadedFile("t.xlsx", exported)})
+    assert response.status_code == 403 and "无权" in response.content.decode()
+    client.logout()
+    login(client, "outsider")
+    response = client.post(f"/selfeval/{e.pk}/import/upload/", {"file": SimpleUploadedFile("t.xlsx", exported)})
+    assert response.status_code == 404
+    assert client.get(f"/selfeval/{e.pk}/import/").status_code == 404
 
 
 def test_renaming_a_bound_indicator_in_the_form_keeps_its_override_and_history(client, world):
