@@ -164,7 +164,8 @@ def test_finance_edits_funds_and_indicators(client, world):
     assert qualitative.actual_text == "持续健全" and qualitative.score == Decimal(14)
 
     page = client.get(f"/selfeval/{e.pk}/").content.decode()
-    assert "92.94%" in page and "371.76" in page and "9.29" in page  # computed rate and execution score
+    assert '<strong id="computed-rate">92.94%</strong>' in page  # computed from 371.76 of 400, not the stated cell
+    assert '<strong id="computed-execution-score">9.29</strong>' in page
     # the control rate 18/20 computed beside the stated one, in its own element
     assert '<div class="se-computed" id="computed-control-rate">计算：90.00%（在职 ÷ 编制）</div>' in page
 
