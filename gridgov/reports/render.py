@@ -31,7 +31,7 @@ def file_stem(kind: str, period: Period, area_code: str) -> str:
 def monthly_files(month: str, area: str | None = None, out_dir=".", formats=FORMATS, now=None) -> list[Path]:
     """Write the monthly 通报 of YYYY-MM; returns the paths written."""
     report = monthly.build(monthly.parse_month(month), area, now=now)
-    out = _out_dir(out_dir)
+    out = out_dir_at(out_dir)
     stem = file_stem("monthly", report.period, report.area_code)
     writers = {"docx": docx_writer.write_monthly, "xlsx": xlsx_writer.write_monthly}
     return [writers[f](report, out / f"{stem}.{f}") for f in parse_formats(formats)]
@@ -41,7 +41,7 @@ def analysis_files(period: str, area: str | None = None, out_dir=".", formats=FO
     """Write the unsatisfied-ticket analysis of any period; returns the paths written."""
     p = period if isinstance(period, Period) else Period.parse(period)
     a = analysis.analyse(p, area, now=now)
-    out = _out_dir(out_dir)
+    out = out_dir_at(out_dir)
     stem = file_stem("analysis", p, a.area_code)
     district = Area.objects.filter(level=0).order_by("code").values_list("name", flat=True).first() or a.area_name
     writers = {"docx": lambda path: docx_writer.write_analysis(a, path, district),
@@ -49,7 +49,8 @@ def analysis_files(period: str, area: str | None = None, out_dir=".", formats=FO
     return [writers[f](out / f"{stem}.{f}") for f in parse_formats(formats)]
 
 
-def _out_dir(out_dir) -> Path:
+def out_dir_at(out_dir) -> Path:
+    """The output directory, made if missing; a clear error when it cannot be."""
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

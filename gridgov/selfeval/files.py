@@ -3,7 +3,6 @@
 import tempfile
 from pathlib import Path
 
-from gridgov.core.errors import InvalidInput
 from gridgov.reports import render
 from gridgov.selfeval import checks, docx_report, pdf, store, xlsx_tables
 
@@ -30,19 +29,10 @@ def file_stem(evaluation) -> str:
 WRITERS = {"xlsx": xlsx_tables.write, "docx": docx_report.write}
 
 
-def _out_dir(out_dir) -> Path:
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InvalidInput(f"无法创建输出目录 {out}：{e.strerror}") from None
-    return out
-
-
 def write(evaluation, formats=FORMATS, out_dir=".") -> list[Path]:
     """Write the asked formats; with "pdf", the PDF of the tables and of the report. Returns the paths written."""
     wanted = parse_formats(formats)
-    out = _out_dir(out_dir)
+    out = render.out_dir_at(out_dir)
     data = store.document_of(evaluation)
     problems = checks.check(data)
     stem = file_stem(evaluation)

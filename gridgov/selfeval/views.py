@@ -28,7 +28,7 @@ from gridgov.selfeval.forms import (
 from gridgov.selfeval.models import Evaluation
 
 FORMAT_LABELS = {"xlsx": "Excel 自评表", "docx": "Word 自评报告", "pdf": "PDF"}
-NOT_FOUND = "selfeval/not_found.html"
+NOT_FOUND = "web/detail/not_found.html"  # the same page as a missing ticket, naming what is missing
 
 
 # ---------------------------------------------------------------- access
@@ -36,7 +36,7 @@ NOT_FOUND = "selfeval/not_found.html"
 
 def _not_found(request):
     """The one page for an evaluation that is missing and one the user may not see."""
-    return render(request, NOT_FOUND, status=404)
+    return render(request, NOT_FOUND, {"what": "绩效自评"}, status=404)
 
 
 def _forbidden(request, message: str = "您可以查看该绩效自评，但无权编制或修改。"):
