@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "gridgov.assessment",
     "gridgov.reports",
     "gridgov.selfeval",
+    "gridgov.whistles",
+    "gridgov.interop.open311",
+    "gridgov.interop.hotline12345",
+    "gridgov.interop.imports",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""URL routes: admin, API, assessment, reports and the workbench."""
+"""URL routes: admin, API, Open311, the 12345 adapter, assessment, reports, self-evaluation, whistles, workbench."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -15,5 +15,8 @@ urlpatterns = [
     path("assessment/", include("gridgov.assessment.urls")),
     path("reports/", include("gridgov.reports.urls")),
     path("selfeval/", include("gridgov.selfeval.urls")),
+    path("open311/v2/", include("gridgov.interop.open311.urls")),
+    path("interop/12345/", include("gridgov.interop.hotline12345.urls")),
+    path("whistles/", include("gridgov.whistles.urls")),
     path("", include("gridgov.web.urls")),
 ]
