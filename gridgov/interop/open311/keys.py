@@ -1,0 +1,73 @@
+"""Client applications: issuing, revoking and checking api_keys, and the system user each one acts as."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from gridgov.accounts.models import RoleGrant, User
+from gridgov.areas.models import Area
+from gridgov.core.errors import InvalidInput
+from gridgov.interop.open311.models import Client, hash_key
+
+# Open311 requests are received the way a hotline operator receives a call: district-wide, nothing more.
+ACTOR_ROLE = "hotline_operator"
+
+
+def _username(name: str) -> str:
+    base = "open311-" + (slugify(name)[:40] or "app")
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def grant_districts(user: User) -> int:
+    """Give the client's user the receiving role over every district (level-0 area); return how many it holds."""
+    for area in Area.objects.filter(level=0):
+        RoleGrant.objects.get_or_create(user=user, role=ACTOR_ROLE, area=area, unit=None)
+    return RoleGrant.objects.filter(user=user, role=ACTOR_ROLE).count()
+
+
+@transaction.atomic
+def issue(name: str) -> tuple[Client, str]:
+    """Create a client (or re-key a revoked one) with its system user; return it and the raw key, shown once."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("请填写应用名称")
+    raw = Client.new_key()
+    client = Client.objects.select_for_update().filter(name=name).first()
+    if client and not client.revoked:
+        raise InvalidInput(f"应用“{name}”已有有效密钥；如需更换，请先吊销")
+    if client is None:
+        # No password: the system user exists to own grants and timeline entries, never to log in.
+        user = User(username=_username(name), display_name=f"Open311：{name}"[:50])
+        user.set_unusable_password()
+        user.save()
+        client = Client(name=name, user=user)
+    client.digest, client.revoked = hash_key(raw), False
+    client.save()
+    if not grant_districts(client.user):
+        raise InvalidInput("尚未导入区县（0级区域），无法为应用授权受理工单")
+    return client, raw
+
+
+def revoke(name: str) -> Client:
+    """Revoke a client's key; its past requests keep naming it."""
+    client = Client.objects.filter(name=name).first()
+    if client is None:
+        raise InvalidInput(f"应用“{name}”不存在")
+    client.revoked = True
+    client.save(update_fields=["revoked"])
+    return client
+
+
+def authenticate(raw: str | None) -> Client | None:
+    """Return the active client whose key this is, noting its use; None for a missing, unknown or revoked key."""
+    if not raw:
+        return None
+    client = Client.objects.select_related("user").filter(digest=hash_key(raw.strip()), revoked=False).first()
+    if client is None or not client.user.is_active:
+        return None
+    Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    return client
