@@ -26,22 +26,27 @@ PERMISSIONS: dict[str, str] = {
     "figures.view": "查看数据看板",
     "selfeval.view": "查看绩效自评",
     "selfeval.edit": "编制绩效自评",
+    "whistle.blow": "吹哨",
+    "whistle.checkin": "报到",
 }
 
 # 数据看板/大屏: the centre, leaders and area-scoped grid staff read figures of their own scope.
 _FIGURES = "figures.view"
-_HANDLING = {"ticket.view", "ticket.sign", "ticket.return", "ticket.request_extension", "ticket.report", "pii.view"}
+# 吹哨报到: one unit role serves streets and departments alike, so whistles.access decides by the unit's kind
+# (a territorial unit blows, the summoned department checks in).
+_HANDLING = {"ticket.view", "ticket.sign", "ticket.return", "ticket.request_extension", "ticket.report", "pii.view",
+             "whistle.blow", "whistle.checkin"}
 
 ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "hotline_operator": ("话务员", frozenset({"ticket.view", "ticket.receive", "ticket.reject", "ticket.callback", "pii.view", _FIGURES})),
     "dispatcher": ("派单员", frozenset({
         "ticket.view", "ticket.receive", "ticket.reject", "ticket.dispatch", "ticket.decide_extension",
         "ticket.close", "ticket.rework", "ticket.merge", "ticket.reopen", "ticket.callback", "pii.view",
-        "assessment.view", "assessment.run", _FIGURES,
+        "assessment.view", "assessment.run", "whistle.blow", "whistle.checkin", _FIGURES,
     })),
     "unit_handler": ("单位经办人", frozenset(_HANDLING)),
     "unit_leader": ("单位负责人", frozenset(_HANDLING | {_FIGURES})),
-    "grid_leader": ("网格长", frozenset({"ticket.view", "ticket.receive", _FIGURES})),
+    "grid_leader": ("网格长", frozenset({"ticket.view", "ticket.receive", "whistle.blow", _FIGURES})),
     "grid_worker": ("网格员", frozenset({"ticket.view", "ticket.receive", _FIGURES})),
     "grid_instructor": ("网格指导员", frozenset({"ticket.view", _FIGURES})),
     "investigator": ("常调队员", frozenset({"ticket.view", "investigation.open", "investigation.conclude", "pii.view", _FIGURES})),

@@ -4,8 +4,8 @@ from django.db.models import Exists, F, OuterRef
 
 from gridgov.core.errors import InvalidInput
 from gridgov.metrics import counters
-from gridgov.metrics.compute import Scope, assignments_in, basis_of, ticket_filter
-from gridgov.metrics.definitions import ASSIGNMENT_COUNTERS, COUNTER_LABELS, METRICS, OUTCOME_COUNTERS
+from gridgov.metrics.compute import Scope, assignments_in, basis_of, summons_in, ticket_filter
+from gridgov.metrics.definitions import ASSIGNMENT_COUNTERS, COUNTER_LABELS, METRICS, OUTCOME_COUNTERS, WHISTLE_COUNTERS
 from gridgov.metrics.periods import Period
 from gridgov.tickets.access import visible_to
 
@@ -33,6 +33,9 @@ def tickets_behind(user, period: Period, scope: Scope, counter: str, basis: str 
                 | counters.overdue_open_tickets(visible.filter(ticket_filter(period, scope, "")), now))
     if counter == "overdue_open":
         return counters.overdue_open_tickets(visible.filter(ticket_filter(period, scope, "")), now)
+    if counter in WHISTLE_COUNTERS:
+        rows = summons_in(period, scope).filter(counters.whistle_filter(counter, now))
+        return visible.filter(pk__in=rows.values("whistle__ticket_id"))
     if counter not in OUTCOME_COUNTERS:
         raise InvalidInput(f"未知的统计口径：{counter}")
     return _outcome_tickets(visible, period, scope, counter, basis)

@@ -14,6 +14,7 @@ from gridgov.metrics.models import AreaMonthCount, GridMonthCount, StreetMonthCo
 from gridgov.metrics.periods import Period
 from gridgov.tickets.models import Assignment, Ticket
 from gridgov.units.models import Category, Unit
+from gridgov.whistles.models import WhistleSummons
 
 __all__ = ["Scope", "Row", "Figure", "figures", "breakdown", "crosstab", "counts", "BREAKDOWNS"]
 
@@ -194,7 +195,20 @@ def _live(period: Period, scope: Scope, by, basis: str, now=None) -> dict:
         qs, via = counters.overdue_open_assignments(assignments_in(period, scope), now), "ticket__"
     else:
         qs, via = counters.overdue_open_tickets(Ticket.objects.filter(ticket_filter(period, scope, "")), now), ""
-    return _group(qs, by, via, False, {"overdue_open": Count("*")})
+    out = _group(qs, by, via, False, {"overdue_open": Count("*")})
+    for key, row in _group(summons_in(period, scope), by, "whistle__ticket__", False, counters.whistle_aggregates(now)).items():
+        out.setdefault(key, {}).update(row)
+    return out
+
+
+def summons_in(period: Period, scope: Scope):
+    """The 吹哨报到 summons on the tickets of a period and scope (only the scope's units, if it names any)."""
+    qs = WhistleSummons.objects.filter(ticket_filter(period, scope, "whistle__ticket__"))
+    if scope.unit is not None:
+        qs = qs.filter(unit_id=scope.unit)
+    if scope.unit_group:
+        qs = qs.filter(unit__group=scope.unit_group)
+    return qs
 
 
 def counts(period: Period, scope: Scope = Scope(), by: str | None = None, basis: str | None = None, now=None,

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from gridgov.callbacks.models import Callback, Investigation
 from gridgov.core import clock
+from gridgov.metrics.definitions import WHISTLE_COUNTERS
 from gridgov.tickets.models import Assignment, Ticket
 from gridgov.tickets.states import NOT_DONE, OPEN_ASSIGNMENTS, TicketState
 
@@ -97,6 +98,21 @@ def overdue_open_tickets(tickets, now=None):
 def overdue_open_assignments(assignments, now=None):
     """Open assignments past their deadline: a unit's overdue work (counted live)."""
     return assignments.filter(state__in=OPEN_ASSIGNMENTS, handle_deadline__lt=now or clock.now(), ticket__state__in=NOT_DONE)
+
+
+def whistle_filter(counter: str, now=None) -> Q:
+    """The condition a 吹哨报到 summons meets to be counted (late is whistles.rules.is_late in SQL)."""
+    if counter == "whistle_checkins":
+        return Q(checked_in_at__isnull=False)
+    not_in = Q(checked_in_at__isnull=True)
+    # Checked in after the deadline, or not checked in by the deadline: by the withdrawal if withdrawn, else by now.
+    return (Q(checked_in_at__gt=F("deadline")) | (not_in & Q(ended_at__gt=F("deadline")))
+            | (not_in & Q(ended_at__isnull=True, deadline__lt=now or clock.now())))
+
+
+def whistle_aggregates(now=None) -> dict:
+    """Aggregate expressions for the whistle counters over a summons queryset."""
+    return {counter: Count("pk", filter=whistle_filter(counter, now)) for counter in WHISTLE_COUNTERS}
 
 
 def ticket_filter(counter: str, prefix: str = "", now=None) -> Q | None:

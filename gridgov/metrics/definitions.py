@@ -13,8 +13,10 @@ OUTCOME_COUNTERS = (
 )
 # Counters over the assignments of those tickets (both bases).
 ASSIGNMENT_COUNTERS = ("assigned", "signed", "signed_on_time")
-# Counted live, never stored: it changes with the clock, not with the tickets.
-LIVE_COUNTERS = ("overdue_open",)
+# Counters over the 吹哨报到 summons of those tickets (both bases), one per summoned unit per whistle.
+WHISTLE_COUNTERS = ("whistle_checkins", "whistle_late")
+# Counted live, never stored: they change with the clock (or live in the whistles' own tables), not with the tickets.
+LIVE_COUNTERS = ("overdue_open",) + WHISTLE_COUNTERS
 STORED_COUNTERS = OUTCOME_COUNTERS + ASSIGNMENT_COUNTERS
 ALL_COUNTERS = STORED_COUNTERS + LIVE_COUNTERS
 
@@ -25,7 +27,7 @@ COUNTER_LABELS = {
     "unsatisfied": "回访不满意工单", "investigated": "已发起调查工单", "responsible": "认定有责工单",
     "deduction": "有责扣分", "assigned": "交办记录", "signed": "已签收交办记录",
     "signed_on_time": "时限内签收交办记录", "overdue_open": "超期未办结工单", "due": "应办结工单",
-    "population": "常住人口",
+    "population": "常住人口", "whistle_checkins": "已报到的吹哨召集", "whistle_late": "迟到报到的吹哨召集",
 }
 
 BASES = {
@@ -35,6 +37,7 @@ BASES = {
 
 # Assignment counters count records: a joint ticket's every unit, and every round after a return.
 ASSIGNMENT_BASE = "按交办记录计，联合办单每个承办单位、每轮交办各计一次"
+WHISTLE_BASE = "按吹哨召集计，每次吹哨每个被召集部门各计一次"
 
 DEFAULT_THREE_RATE_WEIGHTS = {"response_rate": Decimal(1) / 3, "resolution_rate": Decimal(1) / 3,
                               "satisfaction_rate": Decimal(1) / 3}
@@ -77,6 +80,9 @@ METRICS: dict[str, Metric] = {m.code: m for m in [
     _m("deduction", "扣分", "sum", "deduction"),
     _m("avg_handle_hours", "平均办理时长（小时）", "hours", "handle_seconds", "closed", note="受理至结案"),
     _m("per_thousand", "每千人工单量", "per_thousand", "received", "population"),
+    _m("whistle_checkins", "报到次数", "count", "whistle_checkins", note="统计期内受理工单上的吹哨召集中已报到的"),
+    _m("whistle_late", "迟到报到", "count", "whistle_late",
+       note="报到时间晚于报到时限，或统计时点已过时限仍未报到（含吹哨结束时超时未报到而撤回的）"),
 ]}
 
 @dataclass(frozen=True)
@@ -122,6 +128,8 @@ def base_text(counter: str | None, basis: str) -> str:
     label = COUNTER_LABELS.get(counter, "") if counter else "—"
     if counter in ASSIGNMENT_COUNTERS:
         return f"{label}（{ASSIGNMENT_BASE}）"
+    if counter in WHISTLE_COUNTERS:
+        return f"{label}（{WHISTLE_BASE}）"
     return f"{label}（{BASES[basis]}）"
 
 

@@ -10,6 +10,7 @@ from gridgov.tickets.queries import INBOXES, inbox, inboxes_for
 # Menu entries beyond the inboxes: (url name, label, a permission that makes it relevant).
 TOOLS = [
     ("web:create", "受理登记", "ticket.receive"),
+    ("whistles:inbox", "吹哨报到", "whistle.blow"),
     ("web:map", "网格地图", "ticket.view"),
     ("web:mobile", "移动端（网格员）", "ticket.receive"),
     ("web:dashboard", "数据看板", "figures.view"),
