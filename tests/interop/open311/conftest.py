@@ -16,9 +16,8 @@ def fake_clock(monkeypatch) -> FakeClock:
     return freeze_clock(monkeypatch)
 
 
-@pytest.fixture
-def o311(world):
-    """The world with 噪音扰民 and 道路破损 public, an attribute set on 道路破损, the channel and one client key."""
+def setup_open311(world) -> SimpleNamespace:
+    """Make 噪音扰民 and 道路破损 public, give 道路破损 attributes, add the channel and issue one client key."""
     f.ChannelFactory(code="open311", name="Open311", prefix="OP")
     for cat, words in ((world.cat_noise, ["噪音", "扰民"]), (world.cat_road, ["道路", "坑洼"])):
         cat.public, cat.keywords = True, words
@@ -34,6 +33,12 @@ def o311(world):
                                     description="紧急险情请直接拨打 12345")
     client, key = keys.issue("城市随手拍")
     return SimpleNamespace(world=world, client=client, key=key)
+
+
+@pytest.fixture
+def o311(world):
+    """The world set up for Open311 (see setup_open311)."""
+    return setup_open311(world)
 
 
 def post_request(client, key, fmt="json", **fields):
