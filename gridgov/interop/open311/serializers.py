@@ -121,8 +121,9 @@ def _extended(ticket) -> dict:
         "ticket_state_name": TicketState(ticket.state).label,
         "urgency": ticket.urgency,
         "area_name": ticket.area.name if ticket.area_id else None,
+        # Sorted: PostgreSQL's jsonb does not keep the posted order.
         "attributes": [{"code": code, "value": ",".join(v) if isinstance(v, list) else str(v)}
-                       for code, v in (record.attributes if record else {}).items()],
+                       for code, v in sorted((record.attributes if record else {}).items())],
         "status_notes": _timeline(ticket),
     }
 
