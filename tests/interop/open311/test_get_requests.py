@@ -1,7 +1,5 @@
 """GET requests: the standard filters and defaults, the extensions, status from the lifecycle, and a fixed query count."""
 
-from datetime import timedelta
-
 import pytest
 
 from gridgov.tickets import actions
