@@ -10,6 +10,7 @@ from shapely.geometry import mapping
 from gridgov.accounts.models import RoleGrant, User
 from gridgov.areas.models import Area, StreetGroup
 from gridgov.demo import geometry, reference
+from gridgov.tickets.channels import install
 from gridgov.tickets.models import Channel
 from gridgov.units.models import Category, ResponsibilityRule, Unit
 
@@ -72,9 +73,8 @@ def build_categories(units: dict[str, Unit]) -> None:
 
 
 def build_channels() -> None:
-    """Create the intake channels."""
-    Channel.objects.bulk_create([Channel(code=code, name=name, prefix=prefix, sort=i)
-                                 for i, (code, name, _weight, prefix) in enumerate(reference.CHANNELS)])
+    """The standard intake channels (installed by migration; again here in case an admin deleted one)."""
+    install(Channel)
 
 
 def _user(username: str, name: str, password_hash: str, *, staff: bool = False) -> User:

@@ -13,6 +13,7 @@ from gridgov.metrics import cube, facts
 from gridgov.metrics.periods import Period
 from gridgov.tickets import actions, lifecycle
 from gridgov.tickets.models import Assignment, Channel, Extension, NumberSequence, Ticket, TimelineEvent
+from gridgov.tickets.numbering import format_number
 from gridgov.tickets.routing_context import routing_inputs, suggest
 from gridgov.units.models import Category, ResponsibilityRule
 from gridgov.units.responsibility import rule_in_force
@@ -105,7 +106,7 @@ class BulkExecutor:
         ticket = lifecycle.new_ticket(ctx, channel=channel, category=category, rule=rule, route=route, **data)
         day = clock.local_date(ctx.now)
         self.counters[(channel.code, day)] += 1
-        ticket.number = f"{channel.prefix}{day:%Y%m%d}{self.counters[(channel.code, day)]:05d}"
+        ticket.number = format_number(channel.number_format, channel.prefix, day, self.counters[(channel.code, day)])
         return lifecycle.receive(ctx, ticket)
 
     def _step(self, case: lifecycle.Case, step, parent_case) -> None:

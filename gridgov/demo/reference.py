@@ -448,19 +448,11 @@ CATEGORY_LEAVES = [
 
 # (code, name, weight, prefix). Weights follow seed 002: 12345 is ~85% of the load, 区长信箱
 # ~3%, 雷锋580 ~1.5%, 林火预警 a few hundred a year. prefix starts the ticket number.
-CHANNELS = [
-    ("h12345", "12345热线", 85.0, "RX"),
-    ("district_hotline", "区服务热线", 3.0, "QX"),
-    ("mayor_mailbox", "市长信箱", 1.5, "SZ"),
-    ("head_mailbox", "区长信箱", 1.5, "QZ"),
-    ("patrol", "网格巡查", 3.5, "WG"),
-    ("whistle", "吹哨报到", 0.6, "CS"),
-    ("online", "网络问政", 1.5, "WZ"),
-    ("leifeng580", "雷锋580", 1.5, "LF"),
-    ("forest_fire", "林火预警", 0.2, "LH"),
-    ("open311", "Open311", 0.4, "OP"),
-    ("self_report", "群众自报", 1.3, "ZB"),
-]
+# How often each standard channel (gridgov/tickets/channels.py) brings a ticket in the simulated year, in percent.
+CHANNEL_WEIGHTS = {
+    "h12345": 85.0, "district_hotline": 3.0, "mayor_mailbox": 1.5, "head_mailbox": 1.5, "patrol": 3.5, "whistle": 0.6,
+    "online": 1.5, "leifeng580": 1.5, "forest_fire": 0.2, "open311": 0.4, "self_report": 1.3,
+}
 
 SURNAMES = [
     "刘", "李", "陈", "王", "张", "周", "彭", "谭", "曾", "罗", "唐", "黄", "杨", "胡", "邓",

@@ -243,7 +243,7 @@ def load_world() -> World:
             "name": cat.name, "class_name": cat.parent.parent.name, "handler": rule.handler,
             "department": rule.department_id, "sign_limit": rule.sign_limit, "sign_limit_unit": rule.sign_limit_unit,
             "handle_limit": rule.handle_limit, "handle_limit_unit": rule.handle_limit_unit}))
-    weights_by_channel = {code: w for code, _n, w, _p in reference.CHANNELS}
+    weights_by_channel = reference.CHANNEL_WEIGHTS
     unit_user = {g.unit_id: g.user.username for g in RoleGrant.objects.filter(role="unit_handler", user__username__startswith="u-").select_related("user")}
     units = list(Unit.objects.values_list("pk", "kind", "area_id"))
     gw = RoleGrant.objects.filter(role="grid_worker").values_list("area_id", flat=True).first()

@@ -18,6 +18,7 @@ from gridgov.tickets import lifecycle
 from gridgov.tickets.access import get_visible, require, visible_to
 from gridgov.tickets.lifecycle import Case, Context
 from gridgov.tickets.models import Assignment, Channel, Extension, NumberSequence, Ticket, TimelineEvent, Urgency
+from gridgov.tickets.numbering import format_number
 from gridgov.tickets.routing_context import suggest
 from gridgov.tickets.states import TRANSITIONS
 from gridgov.units.models import Category, Unit
@@ -71,7 +72,7 @@ def _acting(actor, ticket_id, verb: str, *, unit_of=None, now=None):
     """Lock a visible ticket, check the verb's permission, yield (case, ctx), then persist in the same transaction."""
     with transaction.atomic():
         get_visible(actor, ticket_id)
-        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("rule__category", "parent").get(pk=ticket_id)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("rule__category", "parent", "channel").get(pk=ticket_id)
         case = load_case(ticket)
         scope_unit = unit_of(case) if unit_of else None
         require(actor, TRANSITIONS[verb].permission, ticket, unit_id=scope_unit)
@@ -99,7 +100,7 @@ def next_number(channel: Channel, day) -> str:
     seq, _ = NumberSequence.objects.select_for_update().get_or_create(channel=channel, day=day)
     seq.last += 1
     seq.save(update_fields=["last"])
-    return f"{channel.prefix}{day:%Y%m%d}{seq.last:05d}"
+    return format_number(channel.number_format, channel.prefix, day, seq.last)
 
 
 def _validate_point(lon, lat):

@@ -148,6 +148,29 @@ def time_limits(ticket: Ticket) -> tuple[tuple[Decimal, str], tuple[Decimal, str
     return (rule.sign_limit, rule.sign_limit_unit), (rule.handle_limit, rule.handle_limit_unit)
 
 
+def channel_limits(ticket: Ticket) -> tuple[tuple[Decimal, str] | None, tuple[Decimal, str] | None]:
+    """The channel's own (sign, handle) limits, None where it keeps to the responsibility list.
+
+    Pure: the channel must come loaded with the ticket (the actions select it); a ticket without one has none.
+    """
+    if not Ticket.channel.is_cached(ticket):
+        return None, None
+    ch = ticket.channel
+    return ((ch.sign_limit, ch.sign_limit_unit) if ch.sign_limit is not None else None,
+            (ch.handle_limit, ch.handle_limit_unit) if ch.handle_limit is not None else None)
+
+
+def deadlines(ticket: Ticket, now, calendar) -> tuple:
+    """(sign, handle) deadlines from `now`: the rule's (or urgent) ones, brought forward where the channel's come first."""
+    due = []
+    for (amount, unit), own in zip(time_limits(ticket), channel_limits(ticket)):
+        deadline = compute_deadline(now, amount, unit, calendar)
+        if own is not None:
+            deadline = min(deadline, compute_deadline(now, own[0], own[1], calendar))
+        due.append(deadline)
+    return tuple(due)
+
+
 def dispatch(case: Case, ctx: Context, *, lead_unit_id: int, support_unit_ids=(), note: str = "") -> list[Assignment]:
     """Hand the ticket to a lead unit and optional support units, with deadlines from its rule."""
     check(case, "dispatch", lead_unit=lead_unit_id)
@@ -155,9 +178,7 @@ def dispatch(case: Case, ctx: Context, *, lead_unit_id: int, support_unit_ids=()
     if lead_unit_id in support:
         raise InvalidInput("主办单位不能同时为协办单位")
     ticket = case.ticket
-    (sign_amount, sign_unit), (handle_amount, handle_unit) = time_limits(ticket)
-    sign_deadline = compute_deadline(ctx.now, sign_amount, sign_unit, ctx.calendar)
-    handle_deadline = compute_deadline(ctx.now, handle_amount, handle_unit, ctx.calendar)
+    sign_deadline, handle_deadline = deadlines(ticket, ctx.now, ctx.calendar)
     before = ticket.state
     ticket.dispatch_round += 1
     ticket.state = S.DISPATCHED

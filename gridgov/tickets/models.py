@@ -1,19 +1,33 @@
 """Tickets, their assignments to units, extensions and the append-only timeline."""
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from gridgov.audit.models import AppendOnlyModel
+from gridgov.tickets.numbering import DEFAULT_NUMBER_FORMAT, format_number
 from gridgov.tickets.states import NOT_DONE, OPEN_ASSIGNMENTS, AssignmentState, TicketState
-from gridgov.units.models import Urgency
+from gridgov.units.models import LIMIT_UNIT_CHOICES, Urgency
 
 
 class Channel(models.Model):
-    """A source of tickets (12345 热线, 网格巡查, …), admin-editable."""
+    """A source of tickets (12345 热线, 网格巡查, …) with its numbering and, where it has them, its own time limits."""
 
     code = models.SlugField("渠道编码", max_length=30, primary_key=True)
     name = models.CharField("渠道名称", max_length=50)
     prefix = models.CharField("编号前缀", max_length=6, unique=True, help_text="工单编号的前缀，如 RX；各渠道不能重复")
+    number_format = models.CharField(
+        "编号格式", max_length=60, default=DEFAULT_NUMBER_FORMAT,
+        help_text="可用 {prefix}（前缀）、{date:%Y%m%d}（受理日期）、{seq:05d}（当日序号，必须有）；如 {prefix}{date:%Y%m%d}{seq:05d}")
+    sign_limit = models.DecimalField("渠道签收时限", max_digits=6, decimal_places=2, null=True, blank=True,
+                                     help_text="为空时按责任清单；填写时取两者中先到期者")
+    sign_limit_unit = models.CharField("签收时限单位", max_length=12, choices=LIMIT_UNIT_CHOICES, blank=True)
+    handle_limit = models.DecimalField("渠道办理时限", max_digits=6, decimal_places=2, null=True, blank=True,
+                                       help_text="为空时按责任清单；填写时取两者中先到期者（如市长信箱15个工作日内答复）")
+    handle_limit_unit = models.CharField("办理时限单位", max_length=12, choices=LIMIT_UNIT_CHOICES, blank=True)
+    description = models.CharField("说明", max_length=200, blank=True)
     active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -24,6 +38,17 @@ class Channel(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        try:
+            format_number(self.number_format, self.prefix, date(2026, 1, 1), 1)
+        except ValueError as e:
+            raise ValidationError({"number_format": str(e)}) from None
+        for amount, unit, label in ((self.sign_limit, self.sign_limit_unit, "签收"), (self.handle_limit, self.handle_limit_unit, "办理")):
+            if (amount is None) != (not unit):
+                raise ValidationError(f"{label}时限与其单位须同时填写或同时为空")
+            if amount is not None and amount <= 0:
+                raise ValidationError(f"{label}时限必须大于0")
 
 
 class NumberSequence(models.Model):

@@ -38,7 +38,7 @@ from gridgov.tickets import access, actions, attachments
 from gridgov.tickets.api import load_case
 from gridgov.tickets.available import allowed_actions
 from gridgov.tickets.deadlines import LIMIT_UNIT_LABELS, deadline_status
-from gridgov.tickets.lifecycle import time_limits
+from gridgov.tickets.lifecycle import channel_limits, time_limits
 from gridgov.tickets.models import Ticket
 from gridgov.tickets.states import TRANSITIONS, AssignmentState, state_label
 from gridgov.units.models import Unit
@@ -204,8 +204,10 @@ def _rule(ticket) -> dict:
     (sign_amount, sign_unit), (handle_amount, handle_unit) = time_limits(ticket)
     own = (_limit(rule.sign_limit, rule.sign_limit_unit), _limit(rule.handle_limit, rule.handle_limit_unit))
     applied = (_limit(sign_amount, sign_unit), _limit(handle_amount, handle_unit))
+    channel = [f"{label}不超过{_limit(*limit)}" for label, limit in zip(("签收", "办理"), channel_limits(ticket)) if limit]
     return {"rule": rule, "department": rule.department.name if rule.department_id else "", "limits": own,
-            "applied": applied if applied != own else None}
+            "applied": applied if applied != own else None,
+            "channel_limits": f"{ticket.channel.name}：{'，'.join(channel)}" if channel else ""}
 
 
 def _action_entries(allowed: list[dict], case) -> list[dict]:
