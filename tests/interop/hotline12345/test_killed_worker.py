@@ -2,63 +2,27 @@
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from gridgov.interop.hotline12345 import outbox
 from tests.conftest import build_world
 from tests.interop.hotline12345.conftest import SECRET, make_gateway
-from tests.interop.hotline12345.helpers import handled_to_close
+from tests.interop.hotline12345.helpers import WorkerDatabase, handled_to_close
 
 ROOT = Path(__file__).resolve().parents[3]
 TICKETS = 4  # four messages each: 签收, 延期申请, 办理反馈, 办结
-TABLE = "hotline12345_outboxmessage"
 
 
-class WorkerDatabase:
-    """The database a worker subprocess can open: the PostgreSQL test database, or a file copy of SQLite's in-memory one."""
-
-    def __init__(self, tmp_path: Path):
-        s = connection.settings_dict
-        if connection.vendor == "sqlite":
-            # The test database lives in this process's memory; a worker in another process needs a file.
-            self.path = tmp_path / "worker.sqlite3"
-            connection.ensure_connection()
-            target = sqlite3.connect(self.path)
-            connection.connection.backup(target)
-            target.close()
-            self.url = f"sqlite:///{self.path}"
-        else:
-            auth = quote(s["USER"] or "") + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else "")
-            self.url = f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-            self.path = None
-
-    def rows(self) -> list[tuple[str, str, str]]:
-        """Return (message id, state, claimed_by) of every outbox row, as committed right now."""
-        sql = f"SELECT message_id, state, claimed_by FROM {TABLE} ORDER BY id"
-        if self.path:
-            with sqlite3.connect(self.path, timeout=20) as db:
-                found = db.execute(sql).fetchall()
-        else:
-            with connection.cursor() as cur:
-                cur.execute(sql)
-                found = cur.fetchall()
-        return [(str(uuid.UUID(str(mid))), state, by) for mid, state, by in found]
-
-
-def _worker(db: WorkerDatabase, city_url: str) -> subprocess.Popen:
+def _worker(db: WorkerDatabase, city_url: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db.url, "GRIDGOV_12345_URL": city_url, "GRIDGOV_12345_SECRET": SECRET,
            "GRIDGOV_12345_LEASE": "3", "GRIDGOV_12345_BATCH": "5", "GRIDGOV_12345_BACKOFF": "0.2"}
     return subprocess.Popen([sys.executable, "-m", "gridgov", "hotline12345", "push", "--loop", "--interval", "0.2"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
 def _wait(condition, seconds: float, what: str):
@@ -80,7 +44,7 @@ def test_a_killed_worker_loses_nothing_and_the_city_accepts_each_message_once(h1
     db = WorkerDatabase(tmp_path)
     fake_city.delay = 0.3  # slow enough that the kill lands in the middle of a batch
 
-    first = _worker(db, fake_city.url)
+    first = _worker(db, fake_city.url, tmp_path / "worker.log")
     try:
         _wait(lambda: len(fake_city.requests) >= 3, 60, "the first worker to send three messages")
         first.send_signal(signal.SIGKILL)
@@ -94,7 +58,7 @@ def test_a_killed_worker_loses_nothing_and_the_city_accepts_each_message_once(h1
     assert 0 < sent_at_kill < len(rows), rows
     assert orphaned, "the dead worker should still hold claimed, unsent rows"
 
-    second = _worker(db, fake_city.url)
+    second = _worker(db, fake_city.url, tmp_path / "worker.log")
     try:
         _wait(lambda: all(state == "sent" for _, state, _ in db.rows()), 90, "the second worker to send everything")
     finally:
@@ -103,7 +67,7 @@ def test_a_killed_worker_loses_nothing_and_the_city_accepts_each_message_once(h1
             second.wait(15)
         except subprocess.TimeoutExpired:
             second.kill()
-    assert second.returncode == 0, second.stderr.read().decode()
+    assert second.returncode == 0, (tmp_path / "worker.log").read_text()
 
     ids = {mid for mid, _, _ in db.rows()}
     assert len(ids) == 4 * TICKETS
