@@ -15,6 +15,7 @@ import bisect
 import csv
 import hashlib
 import math
+import re
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -44,9 +45,21 @@ LIMITS = {"external_id": 64, "title": 200, "address": 200, "citizen_name": 50, "
 TITLE_FROM_DESCRIPTION = 30
 MAX_ATTEMPTS = 5
 VERB = "import"
+# The only counters a ticket without assignments, callbacks or investigations can add to (handle_seconds last: bigint).
+COUNTED = ("received", "rejected", "closed", "handle_seconds")
 # PostgreSQL COPY text format: backslash escapes; NUL cannot be stored in text at all.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": None})
-_NUL = str.maketrans({"\x00": None})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r\x00]")
+
+
+def _esc(text: str) -> str:
+    """A value for COPY's text format; most values need nothing, and the search is cheaper than translate."""
+    return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+
+
+def _clean(text: str) -> str:
+    """Drop NUL characters, which no database text column accepts."""
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 class ImportAborted(Exception):
@@ -215,7 +228,7 @@ class Validator:
     def key_of(self):
         """A function giving (channel, external id) of a raw record, for rebuilding the duplicate check on resume."""
         ch, ext = self._getter("channel"), self._getter("external_id")
-        return lambda rec: (ch(rec), ext(rec).translate(_NUL))
+        return lambda rec: (ch(rec), _clean(ext(rec)))
 
     def validate(self, records: list, start: int) -> tuple[list[Row], list[tuple]]:
         """Validate records whose first is data record number `start` (0-based); return (rows, errors)."""
@@ -236,7 +249,7 @@ class Validator:
         for rec in records:
             n, number = number, number + 1
             bad = []
-            ext = get_ext(rec).translate(_NUL)
+            ext = _clean(get_ext(rec))
             if not ext:
                 bad.append(("external_id", "外部编号不能为空", ""))
             elif len(ext) > LIMITS["external_id"]:
@@ -272,12 +285,12 @@ class Validator:
                     bad.append(("category", f"事项“{master.category_names[cat]}”在{received:%Y-%m-%d}尚无生效的责任清单", cat_raw))
                 else:
                     rule = rules[k - 1]
-            description = get_desc(rec).translate(_NUL)
+            description = _clean(get_desc(rec))
             if not description:
                 bad.append(("description", "诉求内容不能为空", ""))
-            title = get_title(rec).translate(_NUL) or " ".join(description.split())[:TITLE_FROM_DESCRIPTION]
-            address = get_addr(rec).translate(_NUL)
-            name = get_name(rec).translate(_NUL)
+            title = _clean(get_title(rec)) or " ".join(description.split())[:TITLE_FROM_DESCRIPTION]
+            address = _clean(get_addr(rec))
+            name = _clean(get_name(rec))
             phone = get_phone(rec)
             for fname, value in (("title", title), ("address", address), ("citizen_name", name)):
                 if len(value) > LIMITS[fname]:
@@ -376,6 +389,14 @@ class _Located:
         return self.answer
 
 
+@dataclass
+class _Terms:
+    """The gazetteer's term table restricted to the terms found in one address, in the gazetteer's own order."""
+
+    _terms: dict
+    _ordered: list
+
+
 class Router:
     """Locate and route a batch like do_receive: vectorised point-in-grid, cached gazetteer and rule decisions."""
 
@@ -383,6 +404,7 @@ class Router:
         self.inputs = inputs
         self.addresses: dict = {}
         self.routes: dict = {}
+        self._rank = None
 
     def route(self, rows: list[Row]) -> None:
         inputs = self.inputs
@@ -396,13 +418,24 @@ class Router:
             if not point and r.address:
                 addr = addresses.get(r.address, False)
                 if addr is False:
-                    addr = addresses[r.address] = gazetteer.match(r.address)
+                    addr = addresses[r.address] = self._match(r.address)
             # Everything route() reads from the ticket is in the key, so cached answers are route()'s own.
             key = (r.rule.pk, point, bool(r.address), addr)
             found = routes.get(key)
             if found is None:
                 found = routes[key] = self._decide(r.rule, point, r.address, addr)
             r.route = found
+
+    def _match(self, address: str):
+        """gazetteer.match, run over only the terms that occur in the address (the rest are skipped by it anyway)."""
+        gaz = self.inputs.gazetteer
+        if self._rank is None:
+            self._rank = {t: i for i, t in enumerate(gaz._ordered)}
+            self._lengths = sorted({len(t) for t in gaz._ordered})
+        text, rank = routing.normalize_text(address), self._rank
+        found = {text[i:i + n] for n in self._lengths for i in range(len(text) - n + 1)}
+        view = _Terms(gaz._terms, sorted((t for t in found if t in rank), key=rank.__getitem__))
+        return routing.Gazetteer.match(view, address)
 
     def _decide(self, rule, point, address, addr) -> Route:
         inputs = self.inputs
@@ -501,7 +534,7 @@ class Writer:
             self._insert_orm(rows)
 
     def _insert_pg(self, rows):
-        esc, now, job, null = _COPY_ESCAPES, self.now.isoformat(), self.job.pk, "\\N"
+        esc, now, job, null = _esc, self.now.isoformat(), self.job.pk, "\\N"
         with connection.cursor() as cur:
             cur.execute("SELECT nextval(pg_get_serial_sequence('tickets_ticket', 'id')) FROM generate_series(1, %s)", [len(rows)])
             ids = [i for (i,) in cur.fetchall()]
@@ -511,9 +544,9 @@ class Writer:
                 route = r.route
                 closed = null if r.closed is None else r.closed.isoformat()
                 lon, lat = (null, null) if r.lon is None else (r.lon, r.lat)
-                lines.append(f"{pk}\t{r.number}\t{r.channel}\t{r.ext.translate(esc)}\t{r.category}\t{r.rule.pk}\t"
-                             f"{r.title.translate(esc)}\t{r.description.translate(esc)}\t{r.address.translate(esc)}\t"
-                             f"{lon}\t{lat}\t{route.copy_text}\t{r.citizen_name.translate(esc)}\t{r.citizen_phone}\t"
+                lines.append(f"{pk}\t{r.number}\t{r.channel}\t{esc(r.ext)}\t{r.category}\t{r.rule.pk}\t"
+                             f"{esc(r.title)}\t{esc(r.description)}\t{esc(r.address)}\t"
+                             f"{lon}\t{lat}\t{route.copy_text}\t{esc(r.citizen_name)}\t{r.citizen_phone}\t"
                              f"{r.urgency}\t{r.state}\t{r.received.isoformat()}\t{closed}\t0\t{now}\n")
                 events.append(f"{pk}\t1\t{now}\t{VERB}\t\t{r.state}\t\t"
                               f'{{"job": {job}, "row": {r.row}, {route.event_text}}}\n')
@@ -558,18 +591,31 @@ class Writer:
                     cell[name] += value
         with connection.cursor() as cur:
             for model, found in cells.items():
-                if not found:
-                    continue
-                meta = model._meta
-                keys = [meta.get_field(n).column for n in model.KEY]
-                counters = [meta.get_field(n).column for n in STORED_COUNTERS]
-                table = meta.db_table
-                sql = (f"INSERT INTO {table} ({', '.join(keys + counters)}) VALUES ({', '.join(['%s'] * (len(keys) + len(counters)))})"
-                       f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-                       + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters))
-                adapt = connection.ops.adapt_datefield_value
-                cur.executemany(sql, [[adapt(key[0]), *key[1:], *(cell[n] for n in STORED_COUNTERS)]
-                                      for key, cell in sorted(found.items())])
+                if found:
+                    self._add_counts(cur, model, sorted(found.items()))
+
+    def _add_counts(self, cur, model, cells) -> None:
+        """Add cells to a cube in one statement (PostgreSQL: arrays through unnest; elsewhere one upsert per cell)."""
+        meta, table = model._meta, model._meta.db_table
+        keys = [meta.get_field(n).column for n in model.KEY]
+        counters = [meta.get_field(n).column for n in STORED_COUNTERS]
+        update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+        if self.pg:
+            types = [meta.get_field(n).db_type(connection) for n in model.KEY]
+            arrays = [[key[i] for key, _ in cells] for i in range(len(keys))]
+            arrays += [[cell[n] for _, cell in cells] for n in COUNTED]
+            types += ["integer"] * (len(COUNTED) - 1) + ["bigint"]
+            values = [f"u.{c}" if c in COUNTED else "0" for c in STORED_COUNTERS]
+            cur.execute(
+                f"INSERT INTO {table} ({', '.join(keys + counters)}) SELECT {', '.join(f'u.{k}' for k in keys)}, {', '.join(values)}"
+                f" FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) AS u({', '.join(keys + list(COUNTED))})"
+                f" ORDER BY {', '.join(f'u.{k}' for k in keys)} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}", arrays)
+            return
+        adapt = connection.ops.adapt_datefield_value
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(keys + counters)}) VALUES ({', '.join(['%s'] * (len(keys) + len(counters)))})"
+            f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}",
+            [[adapt(key[0]), *key[1:], *(cell[n] for n in STORED_COUNTERS)] for key, cell in cells])
 
     def commit(self, rows: list[Row], errors: list, start: int, end: int) -> tuple[int, int]:
         """Write one batch atomically (retrying when a concurrent run got there first); returns (imported, skipped)."""
