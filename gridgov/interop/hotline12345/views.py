@@ -39,11 +39,13 @@ def orders(request):
     except wire.SignatureError as exc:
         return error(401, exc.code, exc.message)
     try:
-        order = wire.parse_order(json.loads(body.decode("utf-8")))
-    except (UnicodeDecodeError, ValueError) as exc:
-        if isinstance(exc, wire.WireError):
-            return error(400, "invalid_order", exc.message, {"field": exc.field} if exc.field else None)
+        data = json.loads(body.decode("utf-8"))
+    except ValueError:  # includes UnicodeDecodeError
         return error(400, "invalid_json", "请求体不是合法的 JSON")
+    try:
+        order = wire.parse_order(data)
+    except wire.WireError as exc:
+        return error(400, "invalid_order", exc.message, {"field": exc.field} if exc.field else None)
     try:
         ticket, created = receive_order(order, source=InboundOrder.Source.PUSH, cfg=cfg)
     except DomainError as exc:

@@ -67,7 +67,13 @@ def test_a_duplicate_losing_the_insert_race_gets_the_winners_ticket(gateway, mon
     from gridgov.interop.hotline12345 import intake
 
     winner, _ = receive_order(parse_order(order_json()))
-    monkeypatch.setattr(intake, "_existing", lambda no, real=intake._existing, calls=[]: calls.append(1) or (None if len(calls) == 1 else real(no)))
+    real, calls = intake._existing, []
+
+    def blind_first_look(order_no):
+        calls.append(order_no)
+        return None if len(calls) == 1 else real(order_no)
+
+    monkeypatch.setattr(intake, "_existing", blind_first_look)
     ticket, created = receive_order(parse_order(order_json()))
     assert (ticket.pk, created) == (winner.pk, False)
     assert Ticket.objects.count() == 1

@@ -1,7 +1,5 @@
 """The outbox: status events become messages exactly once; the worker retries with backoff and sends once."""
 
-from datetime import timedelta
-
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction

@@ -4,7 +4,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Count
 
 from gridgov.accounts.models import RoleGrant, User
@@ -86,13 +86,22 @@ class Command(BaseCommand):
         if opts["loop"]:
             self._trap_signals()
         while True:
-            collected = outbox.collect(cfg)
-            counts = outbox.drain(cfg, worker, once=opts["once"], stop=lambda: self._stopping)
+            try:
+                collected = outbox.collect(cfg)
+                counts = outbox.drain(cfg, worker, once=opts["once"], stop=lambda: self._stopping)
+            except DatabaseError as exc:
+                if not opts["loop"]:
+                    raise
+                # A database restart must not end the worker: its state is in the database, so it just resumes.
+                self.stderr.write(f"数据库错误，稍后重试：{exc}")
+                close_old_connections()
+                collected, counts = 0, {}
             if collected or counts:
                 self.stdout.write(f"收集 {collected} 条；发送结果：{self._describe(counts)}")
                 self.stdout.flush()
             if not opts["loop"] or self._stopping:
                 break
+            close_old_connections()
             self._sleep(opts["interval"])
 
     def do_pull(self, opts):
@@ -102,12 +111,13 @@ class Command(BaseCommand):
             try:
                 r = pull(limit=opts["limit"])
                 self.stdout.write(f"拉取 {r.fetched} 条：新建 {r.created}，重复 {r.duplicates}，拒收 {r.rejected}；游标 {r.cursor or '（起点）'}")
-            except PullError as exc:
+            except (PullError, DatabaseError) as exc:
                 if not opts["loop"]:
                     raise CommandError(str(exc)) from None
                 self.stderr.write(str(exc))
             if not opts["loop"] or self._stopping:
                 break
+            close_old_connections()
             self._sleep(opts["interval"])
 
     def do_status(self, opts):
