@@ -131,10 +131,8 @@ def ticket_section(user, ticket) -> dict:
                     .prefetch_related("summons__unit", "summons__checked_in_by", "summons__done_by").order_by("blown_at", "pk"))
     may_blow = blower(user, ticket) is not None
     for w in whistles:
-        w.ticket = ticket
+        w.ticket = ticket  # the prefetched summons point at this whistle object, so no query per row
         w.rows = [decorate(s, user, now) for s in w.summons.all()]
-        for s in w.rows:
-            s.whistle = w
         w.limit_label = f"{w.checkin_limit.normalize():f} {LIMIT_UNIT_LABELS.get(w.checkin_limit_unit, '')}"
         w.may_close = may_blow and w.state == Whistle.State.OPEN
     return {"t": ticket, "whistles": whistles, "may_blow": may_blow and ticket.state not in DONE_STATES,

@@ -105,3 +105,21 @@ def test_a_new_matter_with_its_whistle_from_the_form(world, clock, whistle_chann
     assert t.whistles.get().summons.get().unit == world.dept_city
     r = c.post("/whistles/new/", {"category": world.cat_road.code, "title": "无部门", "description": "d"})
     assert "请选择至少一个被召集的部门" in r.content.decode() and Ticket.objects.filter(channel_id="whistle").count() == 1
+
+
+def test_the_whistle_section_costs_the_same_queries_for_more_whistles(world, blown):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    t, w, city, labour = blown
+    c = client_for(world.dispatcher)
+
+    def cost():
+        with CaptureQueriesContext(connection) as q:
+            assert c.get(f"/tickets/{t.pk}/").status_code == 200
+        return len(q)
+
+    one = cost()
+    actions.do_close(world.dispatcher, w.pk)
+    actions.do_blow(world.dispatcher, t.pk, unit_ids=[world.dept_city.pk, world.dept_labour.pk], reason="再次召集")
+    assert cost() == one  # nothing per whistle or summons
