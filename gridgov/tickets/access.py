@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from gridgov.accounts.models import RoleGrant
@@ -43,7 +44,7 @@ def _area_covers(grant_code: str, area_code: str | None) -> bool:
 
 
 def visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Return the tickets `user` may see: within an area grant's subtree or assigned to a grant's unit."""
+    """Return the tickets `user` may see: within an area grant's subtree, assigned or summoned (吹哨) to a grant's unit."""
     qs = Ticket.objects.all() if queryset is None else queryset
     condition = Q(pk__in=[])
     area_codes = {g.area_code for g in grants_of(user) if g.area_code and "ticket.view" in g.perms}
@@ -56,6 +57,9 @@ def visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
             condition |= Q(area__isnull=True)
     if unit_ids:
         condition |= Q(Exists(Assignment.objects.filter(ticket=OuterRef("pk"), unit_id__in=unit_ids)))
+        # A department summoned by a whistle co-handles the ticket, so it must be able to open it.
+        summons = apps.get_model("whistles", "WhistleSummons").objects
+        condition |= Q(Exists(summons.filter(whistle__ticket=OuterRef("pk"), unit_id__in=unit_ids)))
     return qs.filter(condition)
 
 

@@ -20,7 +20,7 @@ from gridgov.tickets.queries import ORDERINGS, filter_tickets
 from gridgov.tickets.deadlines import is_overdue
 from gridgov.tickets.lifecycle import Case
 from gridgov.tickets.models import Extension, Ticket
-from gridgov.tickets.states import TRANSITIONS, TicketState
+from gridgov.tickets.states import TRANSITIONS, TicketState, verb_label
 
 router = Router()
 
@@ -201,7 +201,7 @@ def ticket_detail(user, ticket_id, *, reason: str) -> dict:
         } for i in case.investigations],
         "timeline": [{
             "seq": ev.seq, "at": ev.at, "actor": _name(ev.actor) or "系统", "verb": ev.verb,
-            "verb_label": TRANSITIONS[ev.verb].label if ev.verb in TRANSITIONS else ev.verb,
+            "verb_label": verb_label(ev.verb),
             "from_state": ev.from_state, "to_state": ev.to_state, "assignment_id": ev.assignment_id, "note": ev.note,
         } for ev in case.events],
         "allowed_actions": allowed_actions(user, case, now, has_children=bool(children)),

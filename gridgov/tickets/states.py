@@ -81,3 +81,15 @@ def state_label(state: str | None) -> str:
 def allowed_verbs(state: str) -> list[str]:
     """Return the verbs whose source states include `state` (before permission and assignment checks)."""
     return [verb for verb, t in TRANSITIONS.items() if state in t.sources]
+
+
+# Timeline verbs that are not state transitions: attachments, historical imports, 吹哨报到 steps.
+OTHER_VERB_LABELS = {
+    "attach": "附件", "import": "历史导入",
+    "whistle": "吹哨", "whistle_checkin": "报到", "whistle_done": "协办反馈", "whistle_close": "结束吹哨",
+}
+
+
+def verb_label(verb: str) -> str:
+    """The timeline's word for a verb (the verb itself for one nobody named)."""
+    return TRANSITIONS[verb].label if verb in TRANSITIONS else OTHER_VERB_LABELS.get(verb, verb)

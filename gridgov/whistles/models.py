@@ -10,7 +10,6 @@ DEFAULT_CHECKIN_UNIT = "work_hours"
 DEFAULT_ONSITE_RADIUS_M = 500
 
 # Timeline verbs these actions write on the ticket, with the words the ticket page should show for them.
-TIMELINE_LABELS = {"whistle": "吹哨", "whistle_checkin": "报到", "whistle_done": "协办反馈", "whistle_close": "结束吹哨"}
 
 
 class Whistle(models.Model):

@@ -60,7 +60,9 @@ def test_blowing_from_the_ticket_page(world, clock):
 def test_a_summoned_department_checks_in_from_its_summons_page(world, blown):
     t, w, city, labour = blown
     c = client_for(world.handler_labour)
-    assert c.get(f"/tickets/{t.pk}/").status_code == 404  # not assigned: the ticket itself stays invisible
+    ticket_page = c.get(f"/tickets/{t.pk}/")  # summoned, not assigned: it co-handles, so it may open the ticket
+    assert ticket_page.status_code == 200 and f'id="checkin-{labour.pk}"' in ticket_page.content.decode()
+    assert "13900001111" not in ticket_page.content.decode()  # but sees no personal data it was not given
     page = c.get(f"/whistles/summons/{labour.pk}/").content.decode()
     assert f'id="checkin-{labour.pk}"' in page and "夜间施工联合执法" in page and "李*" in page and "13900001111" not in page
     r = c.post(f"/whistles/summons/{labour.pk}/checkin/", {"lon": "", "lat": "", "note": "已到场"}, follow=True)

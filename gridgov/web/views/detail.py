@@ -40,7 +40,7 @@ from gridgov.tickets.available import allowed_actions
 from gridgov.tickets.deadlines import LIMIT_UNIT_LABELS, deadline_status
 from gridgov.tickets.lifecycle import channel_limits, time_limits
 from gridgov.tickets.models import Ticket
-from gridgov.tickets.states import TRANSITIONS, AssignmentState, state_label
+from gridgov.tickets.states import TRANSITIONS, AssignmentState, state_label, verb_label
 from gridgov.units.models import Unit
 
 NOT_FOUND = "web/detail/not_found.html"
@@ -250,7 +250,7 @@ def _context(user, ticket_id, *, reveal: bool = False, unmask_form=None, for_pri
         e.unit_label = LIMIT_UNIT_LABELS.get(e.limit_unit, e.limit_unit)
     timeline = [{
         "event": ev, "actor": str(ev.actor) if ev.actor_id else "系统",
-        "label": "附件" if ev.verb == "attach" else TRANSITIONS[ev.verb].label if ev.verb in TRANSITIONS else ev.verb,
+        "label": verb_label(ev.verb),
         "from": state_label(ev.from_state or None), "to": state_label(ev.to_state or None),
     } for ev in case.events]
     context = {
