@@ -52,6 +52,8 @@ ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "investigator": ("常调队员", frozenset({"ticket.view", "investigation.open", "investigation.conclude", "pii.view", _FIGURES})),
     "leadership_viewer": ("领导查阅", frozenset({"ticket.view", "assessment.view", "selfeval.view", _FIGURES})),
     "finance_officer": ("财务人员", frozenset({"selfeval.view", "selfeval.edit", _FIGURES})),
+    # Accounts of other systems (Open311 clients, the city 12345 platform): they register tickets and nothing else.
+    "intake_system": ("系统接入", frozenset({"ticket.receive"})),
     "admin": ("系统管理员", frozenset(PERMISSIONS)),
 }
 

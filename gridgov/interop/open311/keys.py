@@ -9,8 +9,8 @@ from gridgov.areas.models import Area
 from gridgov.core.errors import InvalidInput
 from gridgov.interop.open311.models import Client, hash_key
 
-# Open311 requests are received the way a hotline operator receives a call: district-wide, nothing more.
-ACTOR_ROLE = "hotline_operator"
+# An Open311 client registers requests district-wide and can do nothing else (no reading, no personal data).
+ACTOR_ROLE = "intake_system"
 
 
 def _username(name: str) -> str:

@@ -32,7 +32,7 @@ def h12345(settings):
 def make_gateway(world):
     """Create the adapter's system account (话务员 over the district) and the category mapping."""
     user = f.UserFactory(username="hotline12345")
-    f.GrantFactory(user=user, role="hotline_operator", area=world.district)
+    f.GrantFactory(user=user, role="intake_system", area=world.district)
     CategoryMapping.objects.create(city_code="A0101", city_name="噪音", category=world.cat_noise)
     CategoryMapping.objects.create(city_code="B0201", city_name="欠薪", category=world.cat_wages)
     CategoryMapping.objects.create(city_code=CategoryMapping.FALLBACK, city_name="兜底", category=world.cat_road)

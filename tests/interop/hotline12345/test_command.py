@@ -24,7 +24,7 @@ def test_setup_makes_a_working_intake_and_is_idempotent(client, world, h12345):
     run("setup", "--area", world.district.code, "--fallback", world.cat_road.code)
     user = User.objects.get(username="hotline12345")
     assert not user.has_usable_password()
-    assert list(RoleGrant.objects.filter(user=user).values_list("role", "area_id")) == [("hotline_operator", world.district.code)]
+    assert list(RoleGrant.objects.filter(user=user).values_list("role", "area_id")) == [("intake_system", world.district.code)]
     assert CategoryMapping.objects.get(city_code="*").category == world.cat_road
     resp = post_order(client, order_json("SZ1", categoryCode="UNKNOWN"))
     assert resp.status_code == 200 and resp.json()["created"] is True

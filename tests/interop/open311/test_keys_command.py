@@ -24,7 +24,7 @@ def test_create_prints_the_key_once_and_stores_only_its_hash(world):
     assert client.digest == hash_key(raw) and raw not in client.digest
     assert keys.authenticate(raw) == client and client.user.has_usable_password() is False
     grant = RoleGrant.objects.get(user=client.user)
-    assert (grant.role, grant.area_id) == ("hotline_operator", world.district.code)
+    assert (grant.role, grant.area_id) == ("intake_system", world.district.code)
 
 
 def test_create_twice_refused_list_and_revoke(world):

@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        setup = sub.add_parser("setup", help="创建对接账号（话务员角色）、设置兜底分类，并从当前起收集回传事件")
+        setup = sub.add_parser("setup", help="创建对接账号（系统接入角色，只能登记工单）、设置兜底分类，并从当前起收集回传事件")
         setup.add_argument("--area", help="对接账号的区域范围（区县编码），默认唯一的区县")
         setup.add_argument("--fallback", help="未对照分类的兜底事项分类编码（末级）")
         sub.add_parser("collect", help="把新的签收/回退/办结/延期申请等事件写入回传队列（可重复运行）")
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             if created:
                 user.set_unusable_password()  # a system account: it never logs in
                 user.save()
-            RoleGrant.objects.get_or_create(user=user, role="hotline_operator", area=area, unit=None)
+            RoleGrant.objects.get_or_create(user=user, role="intake_system", area=area, unit=None)
             if opts["fallback"]:
                 cat = Category.objects.filter(code=opts["fallback"], active=True, children__isnull=True).first()
                 if cat is None:
