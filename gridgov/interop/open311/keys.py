@@ -30,12 +30,15 @@ def grant_districts(user: User) -> int:
 
 
 @transaction.atomic
-def issue(name: str) -> tuple[Client, str]:
-    """Create a client (or re-key a revoked one) with its system user; return it and the raw key, shown once."""
+def issue(name: str, raw: str | None = None) -> tuple[Client, str]:
+    """Create a client (or re-key a revoked one) with its system user; return it and the raw key, shown once.
+
+    `raw` fixes the key instead of drawing one: only the demo does that, so its README can print the key.
+    """
     name = (name or "").strip()
     if not name:
         raise InvalidInput("请填写应用名称")
-    raw = Client.new_key()
+    raw = raw or Client.new_key()
     client = Client.objects.select_for_update().filter(name=name).first()
     if client and not client.revoked:
         raise InvalidInput(f"应用“{name}”已有有效密钥；如需更换，请先吊销")

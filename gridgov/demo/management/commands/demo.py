@@ -13,8 +13,14 @@ from gridgov.areas.models import Area
 from gridgov.demo.assessments import mark_key_grids, run_demo_assessments
 from gridgov.demo.district import DEMO_PASSWORD, build_master_data
 from gridgov.demo.selfeval import create_demo_selfeval
+from gridgov.demo.whistles import create_demo_whistles
+from gridgov.interop.open311 import keys as open311_keys
 from gridgov.demo.simulate import simulate
 from gridgov.tickets.models import Ticket
+
+
+# The demo's Open311 client; a real deployment issues keys with `gridgov open311 key create NAME`.
+DEMO_OPEN311_CLIENT, DEMO_OPEN311_KEY = "演示客户端", "gridgov-demo-open311"
 
 
 class Command(BaseCommand):
@@ -63,6 +69,8 @@ class Command(BaseCommand):
             mark_key_grids()
             run_demo_assessments()
             create_demo_selfeval()
+            create_demo_whistles(seed)
+            open311_keys.issue(DEMO_OPEN311_CLIENT, raw=DEMO_OPEN311_KEY)
         self.stdout.write(self.style.SUCCESS(f"构建完成：{Ticket.objects.count()} 张工单，用时 {time.monotonic() - started:.0f} 秒。"))
 
     def _print_accounts(self, port: int):
@@ -73,7 +81,8 @@ class Command(BaseCommand):
         grants = RoleGrant.objects.exclude(user__username__startswith="u-").select_related("user", "area", "unit").order_by("user_id")
         for g in grants:
             self.stdout.write(f"  {g.user.username:<13} {g.get_role_display():<8} {g.user.display_name}（{g.area or g.unit}）")
-        self.stdout.write("  另有每个承办单位一个经办人账号：u-<单位编码>，如 u-cgj、u-street-430104010。\n")
+        self.stdout.write("  另有每个承办单位一个经办人账号：u-<单位编码>，如 u-cgj、u-street-430104010。")
+        self.stdout.write(f"Open311 接口：http://127.0.0.1:{port}/open311/v2/discovery.json   演示 api_key：{DEMO_OPEN311_KEY}\n")
 
     def _serve(self, port: int):
         from waitress import serve
