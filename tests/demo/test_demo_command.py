@@ -26,6 +26,8 @@ def test_demo_builds_once_then_reuses_and_resets(tmp_path):
     assert _count(db, "units_category") >= 60 + 8
     assert _count(db, "selfeval_evaluation") == 3  # the centre's year-end self-evaluation and its two projects
     assert _count(db, "selfeval_actualchange") > 0  # bound indicators took the platform's figures
+    assert _count(db, "whistles_whistle") > 0 and _count(db, "open311_client") == 1
+    assert "gridgov-demo-open311" in out  # the demo's Open311 key, to try /open311/v2 with
     events = _count(db, "tickets_timelineevent")
 
     again = _demo(tmp_path, "--tickets", "999", "--port", "8123")
