@@ -1,13 +1,11 @@
 """Tickets, their assignments to units, extensions and the append-only timeline."""
 
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from gridgov.audit.models import AppendOnlyModel
-from gridgov.tickets.numbering import DEFAULT_NUMBER_FORMAT, format_number
+from gridgov.tickets.numbering import DEFAULT_NUMBER_FORMAT, check_format
 from gridgov.tickets.states import NOT_DONE, OPEN_ASSIGNMENTS, AssignmentState, TicketState
 from gridgov.units.models import LIMIT_UNIT_CHOICES, Urgency
 
@@ -41,7 +39,7 @@ class Channel(models.Model):
 
     def clean(self):
         try:
-            format_number(self.number_format, self.prefix, date(2026, 1, 1), 1)
+            check_format(self.number_format)
         except ValueError as e:
             raise ValidationError({"number_format": str(e)}) from None
         for amount, unit, label in ((self.sign_limit, self.sign_limit_unit, "签收"), (self.handle_limit, self.handle_limit_unit, "办理")):

@@ -10,7 +10,7 @@ from gridgov.core.calendar import get_calendar
 from gridgov.tickets import actions
 from gridgov.tickets.deadlines import compute_deadline
 from gridgov.tickets.models import Channel
-from gridgov.tickets.numbering import format_number
+from gridgov.tickets.numbering import check_format, format_number
 from tests.conftest import MONDAY_10AM
 
 STANDARD = ["h12345", "district_hotline", "mayor_mailbox", "head_mailbox", "patrol", "whistle", "online",
@@ -20,13 +20,22 @@ STANDARD = ["h12345", "district_hotline", "mayor_mailbox", "head_mailbox", "patr
 def test_number_formats():
     day = date(2026, 3, 2)
     assert format_number("{prefix}{date:%Y%m%d}{seq:05d}", "RX", day, 7) == "RX2026030200007"
-    assert format_number("SZ-{date:%Y}-{seq:06d}", "SZ", day, 12) == "SZ-2026-000012"
+    assert format_number("{prefix}-{date:%Y%m%d}-{seq:06d}", "SZ", day, 12) == "SZ-20260302-000012"
     with pytest.raises(ValueError, match="序号"):
         format_number("{prefix}{date:%Y%m%d}", "RX", day, 1)
     with pytest.raises(ValueError, match="无效"):
         format_number("{prefix}{when}{seq}", "RX", day, 1)
     with pytest.raises(ValueError, match="长度"):
         format_number("{prefix}" + "X" * 30 + "{seq}", "RX", day, 1)
+    with pytest.raises(ValueError, match="无效"):
+        format_number("{prefix}{date.foo}{seq}", "RX", day, 1)
+
+
+@pytest.mark.parametrize("pattern", ["QZ-{date:%Y}-{seq:04d}", "{prefix}{date:%m%d}{seq}", "{date:%Y%m%d}{seq:05d}"])
+def test_a_format_that_would_repeat_a_number_is_refused(pattern):
+    with pytest.raises(ValueError, match="重复"):
+        check_format(pattern)
+    check_format("{prefix}{date:%Y%m%d}{seq:05d}")
 
 
 @pytest.mark.django_db
@@ -71,7 +80,7 @@ def test_a_channel_limit_applies_when_it_falls_due_first(world):
 
 
 def test_each_channel_numbers_with_its_own_format(world):
-    Channel.objects.filter(code="head_mailbox").update(number_format="QZ-{date:%Y}-{seq:04d}")
+    Channel.objects.filter(code="head_mailbox").update(number_format="{prefix}-{date:%Y%m%d}-{seq:04d}")
     t = actions.do_receive(world.operator, channel="head_mailbox", category=world.cat_noise.code, title="来信",
                            description="内容", now=MONDAY_10AM)
-    assert t.number == "QZ-2026-0001"
+    assert t.number == "QZ-20260302-0001"
