@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 
+from gridgov.areas.distance import distance_m
 from gridgov.audit.log import audit
 from gridgov.core import clock
 from gridgov.core.calendar import get_calendar
@@ -141,7 +142,7 @@ def do_check_in(actor, summons_id, *, lon=None, lat=None, note: str = "", now=No
                                           boundary=ticket.area.boundary if ticket.area else None,
                                           area_name=ticket.area.name if ticket.area else "")
         elif point and ticket_point:
-            distance = rules.distance_m(*point, *ticket_point)
+            distance = distance_m(*point, *ticket_point)
         now = now or clock.now()
         summons.state = WhistleSummons.State.CHECKED_IN
         summons.checked_in_at, summons.checked_in_by = now, actor

@@ -9,8 +9,6 @@ DEFAULT_CHECKIN_LIMIT = 2
 DEFAULT_CHECKIN_UNIT = "work_hours"
 DEFAULT_ONSITE_RADIUS_M = 500
 
-# Timeline verbs these actions write on the ticket, with the words the ticket page should show for them.
-
 
 class Whistle(models.Model):
     """One whistle blown on a ticket, summoning one or more departments."""

@@ -6,10 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from shapely.geometry import Point, shape
 
+from gridgov.areas.distance import distance_m
 from gridgov.core.errors import InvalidInput
 from gridgov.tickets.deadlines import LIMIT_UNIT_LABELS, LIMIT_UNITS
 
-EARTH_RADIUS_M = 6_371_008.8
 MAX_LIMIT = Decimal(720)  # a month of clock hours: anything longer is no longer a summons
 MAX_RADIUS_M = 50_000
 
@@ -66,14 +66,6 @@ def parse_point(lon, lat) -> tuple[float, float] | None:
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput("经纬度超出范围", {"field": "lon"})
     return lon, lat
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres between two WGS-84 points (haversine; metres matter, not millimetres)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def onsite_check(lon: float, lat: float, *, point: tuple[float, float] | None, radius_m: int,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from gridgov.tickets import actions
 from gridgov.tickets.models import Attachment, Ticket
-from gridgov.web.views.create import OUT_OF_SCOPE, haversine_m
+from gridgov.areas.distance import distance_m
+from gridgov.web.views.create import OUT_OF_SCOPE
 from tests import factories as f
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -164,7 +165,7 @@ def test_geojson_gives_streets_and_communities_by_default_and_grids_within_an_ar
 # ---------------------------------------------------------------- duplicate warning
 
 def test_haversine_is_about_111_km_per_degree_of_latitude():
-    assert haversine_m(0, 0, 0, 1) == pytest.approx(111_195, rel=1e-3)
+    assert distance_m(0, 0, 0, 1) == pytest.approx(111_195, rel=1e-3)
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 
+from gridgov.areas.distance import distance_m
 from gridgov.areas.models import Area
 from gridgov.core import clock
 from gridgov.core.errors import DomainError, Forbidden, InvalidInput
@@ -51,7 +52,6 @@ PLACE_LIMIT = 10
 DUPLICATE_DAYS = 7
 DUPLICATE_RADIUS_M = 300
 DUPLICATE_LIMIT = 20
-EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320
 OUT_OF_SCOPE = "您无权在该位置受理工单：工单定位不在您负责的区域内（或无法定位），请核对地图上的点位或地址"
 
@@ -274,14 +274,6 @@ def _levels(params) -> list[int]:
     return sorted({int(x) for x in raw.split(",") if x.strip().isdigit() and int(x) <= 4})
 
 
-def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
-
-
 def find_duplicates(user, *, phone: str, category: str, lon, lat, now) -> list[dict]:
     """Return visible tickets of the last 7 days with the same phone, or the same category within 300 m, newest first."""
     recent = access.visible_to(user).filter(received_at__gte=now - timedelta(days=DUPLICATE_DAYS)).select_related("category", "area")
@@ -299,7 +291,7 @@ def find_duplicates(user, *, phone: str, category: str, lon, lat, now) -> list[d
         dlon = DUPLICATE_RADIUS_M / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
         box = recent.filter(category__code=category, lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
         for t in box[:DUPLICATE_LIMIT * 5]:
-            metres = haversine_m(lon, lat, t.lon, t.lat)
+            metres = distance_m(lon, lat, t.lon, t.lat)
             if metres <= DUPLICATE_RADIUS_M:
                 note(t, f"同类事项，相距约 {round(metres)} 米")
     rows = sorted(found.values(), key=lambda r: (r["ticket"].received_at, r["ticket"].pk), reverse=True)[:DUPLICATE_LIMIT]
