@@ -11,8 +11,9 @@ from django.db import transaction
 from gridgov.areas.models import Area
 from gridgov.core import clock
 from gridgov.interop.open311.attributes import check_attributes, posted_attributes
-from gridgov.interop.open311.keys import grant_districts
+from gridgov.interop.open311.keys import can_receive
 from gridgov.interop.open311.models import ServiceRequestRecord
+from gridgov.interop.open311.params import nul_error, nul_fields
 from gridgov.interop.open311.render import Open311Error
 from gridgov.interop.open311.serializers import CHANNEL
 from gridgov.tickets.actions import do_receive
@@ -41,6 +42,8 @@ def public_service(code: str) -> Category | None:
 
 def _field(form, name, limit) -> str:
     value = (form.get(name) or "").strip()
+    if "\x00" in value:  # PostgreSQL cannot store NUL in text
+        raise nul_error([name])
     if len(value) > limit:
         raise Open311Error(400, f"{name} is longer than {limit} characters / {name} 超过 {limit} 字")
     return value
@@ -92,7 +95,11 @@ def _contact(form, errors) -> dict:
 
 
 def do_submit(client, form, *, now=None) -> Submitted:
-    """Create one service request for `client`; raise Open311Error (404 unknown service, 400 bad input) and create nothing."""
+    """Create one service request for `client`; raise Open311Error (404 unknown service, 400 bad input,
+    503 client without a receiving grant) and create nothing."""
+    # Every field, attributes included, ends up in text or jsonb, and PostgreSQL refuses NUL in both.
+    if nul := nul_fields(form):
+        raise nul_error(nul)
     code = (form.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, "service_code was not provided / 缺少 service_code")
@@ -115,8 +122,9 @@ def do_submit(client, form, *, now=None) -> Submitted:
         description = "\n".join(filter(None, [description, f"【图片/媒体】{contact['media_url']}"]))
     summary = (form.get("description") or "").strip().splitlines()[0][:60] if (form.get("description") or "").strip() else ""
     title = f"{category.name}：{summary}" if summary else category.name
-    if not grant_districts(client.user):
-        raise Open311Error(400, "The service is not configured to receive requests / 系统尚未配置受理范围，请联系管理员")
+    if not can_receive(client.user):  # granted by keys.issue only; an administrator may have withdrawn it
+        raise Open311Error(503, "This client is not authorised to receive requests; contact the administrator"
+                                " / 该应用尚未获授权受理诉求，请联系管理员")
     moment = now or clock.now()
     with transaction.atomic():
         ticket = do_receive(client.user, channel=CHANNEL, category=category.code, title=title[:200],

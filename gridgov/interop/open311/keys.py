@@ -1,13 +1,14 @@
 """Client applications: issuing, revoking and checking api_keys, and the system user each one acts as."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
-from gridgov.accounts.models import RoleGrant, User
+from gridgov.accounts.models import RoleGrant, User, hash_token
+from gridgov.api.auth import TOUCH_EVERY
 from gridgov.areas.models import Area
+from gridgov.core import clock
 from gridgov.core.errors import InvalidInput
-from gridgov.interop.open311.models import Client, hash_key
+from gridgov.interop.open311.models import Client
 
 # An Open311 client registers requests district-wide and can do nothing else (no reading, no personal data).
 ACTOR_ROLE = "intake_system"
@@ -23,10 +24,18 @@ def _username(name: str) -> str:
 
 
 def grant_districts(user: User) -> int:
-    """Give the client's user the receiving role over every district (level-0 area); return how many it holds."""
+    """Give the client's user the receiving role over every district (level-0 area); return how many it holds.
+
+    Only issuing a key grants: an administrator may narrow the grants afterwards, and a POST never restores them.
+    """
     for area in Area.objects.filter(level=0):
         RoleGrant.objects.get_or_create(user=user, role=ACTOR_ROLE, area=area, unit=None)
     return RoleGrant.objects.filter(user=user, role=ACTOR_ROLE).count()
+
+
+def can_receive(user: User) -> bool:
+    """Whether the client's user still holds a receiving grant somewhere (read only)."""
+    return RoleGrant.objects.filter(user=user, role=ACTOR_ROLE).exists()
 
 
 @transaction.atomic
@@ -48,7 +57,7 @@ def issue(name: str, raw: str | None = None) -> tuple[Client, str]:
         user.set_unusable_password()
         user.save()
         client = Client(name=name, user=user)
-    client.digest, client.revoked = hash_key(raw), False
+    client.digest, client.revoked = hash_token(raw), False
     client.save()
     if not grant_districts(client.user):
         raise InvalidInput("尚未导入区县（0级区域），无法为应用授权受理工单")
@@ -69,8 +78,12 @@ def authenticate(raw: str | None) -> Client | None:
     """Return the active client whose key this is, noting its use; None for a missing, unknown or revoked key."""
     if not raw:
         return None
-    client = Client.objects.select_related("user").filter(digest=hash_key(raw.strip()), revoked=False).first()
+    client = Client.objects.select_related("user").filter(digest=hash_token(raw.strip()), revoked=False).first()
     if client is None or not client.user.is_active:
         return None
-    Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    now = clock.now()
+    # As for API tokens: note use at most every few minutes, not a write per request.
+    if client.last_used_at is None or now - client.last_used_at > TOUCH_EVERY:
+        Client.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
     return client

@@ -1,19 +1,16 @@
 """Open311 client applications with hashed keys, per-service attributes, and the Open311 side of tickets."""
 
-import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
 
 
-def hash_key(raw: str) -> str:
-    """Return the stored digest of a raw api_key."""
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class Client(models.Model):
-    """An application allowed to POST service requests; it acts through its own system user."""
+    """An application allowed to POST service requests; it acts through its own system user.
+
+    Its key is kept like an API token's: only `gridgov.accounts.models.hash_token(raw)` is stored.
+    """
 
     name = models.CharField("应用名称", max_length=100, unique=True)
     digest = models.CharField("密钥摘要", max_length=64, unique=True)
@@ -33,7 +30,10 @@ class Client(models.Model):
 
     @staticmethod
     def new_key() -> str:
-        """Return a fresh raw api_key (shown once, stored only as its hash)."""
+        """Return a fresh raw api_key (shown once, stored only as its hash_token digest).
+
+        Drawn as ApiToken.issue draws its secret; only the prefix differs, so a leaked key says what it opens.
+        """
         return "o311_" + secrets.token_urlsafe(32)
 
 

@@ -12,13 +12,28 @@ MAX_SPAN = timedelta(days=90)  # "Default query limit is a span of 90 days or fi
 DEFAULT_LIMIT = 1000
 DEFAULT_RADIUS = 1000.0  # meters, when lat/long come without radius
 MAX_RADIUS = 100_000.0
+MAX_PAGE = 10**6  # far beyond any real result; keeps the OFFSET a number every database accepts
+MAX_LIST = 1000  # comma-listed service_request_id / service_code values
+# Dates outside these years are no one's request, and near year 1 or 9999 a zone shift or the 90-day window overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 STATUSES = ("open", "closed")
 # A '+' offset sent unencoded in a query string arrives as a space: "…T10:00:00 08:00".
 _SPACE_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
 
 
 def parse_w3c(raw: str) -> datetime:
-    """Parse a W3C datetime (YYYY, YYYY-MM, YYYY-MM-DD or a full time with Z or ±HH:MM); dates are Asia/Shanghai days."""
+    """Parse a W3C datetime (YYYY, YYYY-MM, YYYY-MM-DD or a full time with Z or ±HH:MM); dates are Asia/Shanghai days.
+
+    Raise ValueError for anything else, including a year outside MIN_YEAR–MAX_YEAR.
+    """
+    moment = _parse(raw)
+    # Checked before any zone conversion: 0001-01-01T00:00:00+14:00 is a valid string but has no UTC instant.
+    if not (MIN_YEAR <= moment.year <= MAX_YEAR):
+        raise ValueError(raw)
+    return moment
+
+
+def _parse(raw: str) -> datetime:
     text = _SPACE_OFFSET.sub(r"+\1", raw.strip())
     if re.fullmatch(r"\d{4}", text):
         text += "-01-01"
@@ -36,6 +51,18 @@ def parse_w3c(raw: str) -> datetime:
 def split_list(raw: str | None) -> list[str]:
     """Split a comma-delimited parameter, dropping blanks."""
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+
+def nul_fields(params) -> list[str]:
+    """The names (NUL shown as \\x00) of a QueryDict's or dict's fields holding a NUL, which PostgreSQL text refuses."""
+    pairs = params.lists() if hasattr(params, "lists") else ((k, [v]) for k, v in params.items())
+    return [str(name).replace("\x00", "\\x00") for name, values in pairs
+            if "\x00" in str(name) or any("\x00" in str(v) for v in values)]
+
+
+def nul_error(names: list[str]) -> Open311Error:
+    """The 400 refusing fields that hold a NUL."""
+    return Open311Error(400, *(f"{name} must not contain NUL characters / {name} 不能包含空字符" for name in names))
 
 
 @dataclass
@@ -64,7 +91,8 @@ class _Errors(list):
         try:
             return parse_w3c(raw)
         except ValueError:
-            self.append(f"{name} must be a W3C datetime such as 2026-01-01T00:00:00+08:00 / {name} 须为 W3C 日期时间格式")
+            self.append(f"{name} must be a W3C datetime between {MIN_YEAR} and {MAX_YEAR} such as 2026-01-01T00:00:00+08:00"
+                        f" / {name} 须为 {MIN_YEAR}–{MAX_YEAR} 年间的 W3C 日期时间")
             return None
 
     def number(self, params, name, low, high) -> float | None:
@@ -80,15 +108,22 @@ class _Errors(list):
             return None
         return value
 
-    def positive_int(self, params, name, default, high=None) -> int:
+    def positive_int(self, params, name, default, high) -> int:
         raw = (params.get(name) or "").strip()
         if not raw:
             return default
-        if not raw.isdigit() or int(raw) < 1 or (high and int(raw) > high):
-            limit = f" not above {high}" if high else ""
-            self.append(f"{name} must be a positive integer{limit} / {name} 须为正整数" + (f"且不超过 {high}" if high else ""))
+        # ASCII digits only ("²".isdigit() is true but int() refuses it), and short enough for int() to take.
+        if not (re.fullmatch(r"[0-9]{1,20}", raw) and 1 <= int(raw) <= high):
+            self.append(f"{name} must be a positive integer not above {high} / {name} 须为不超过 {high} 的正整数")
             return default
         return int(raw)
+
+    def values(self, params, name) -> list[str]:
+        found = split_list(params.get(name))
+        if len(found) > MAX_LIST:
+            self.append(f"{name} may list at most {MAX_LIST} values / {name} 最多列出 {MAX_LIST} 个")
+            return []
+        return found
 
 
 def _window(errors: _Errors, start, end, now, default_window: bool):
@@ -109,15 +144,17 @@ def _window(errors: _Errors, start, end, now, default_window: bool):
 def parse_request_query(params, now: datetime) -> RequestQuery:
     """Check every parameter of GET requests and return the filters, or raise one 400 naming every problem."""
     errors = _Errors()
+    if nul := nul_fields(params):
+        raise nul_error(nul)
     q = RequestQuery(extensions=(params.get("extensions") or "").strip().lower() == "true")
-    q.ids = split_list(params.get("service_request_id"))
-    q.page = errors.positive_int(params, "page", 1)
+    q.ids = errors.values(params, "service_request_id")
+    q.page = errors.positive_int(params, "page", 1, high=MAX_PAGE)
     q.page_size = errors.positive_int(params, "page_size", DEFAULT_LIMIT, high=DEFAULT_LIMIT)
     if q.ids:  # "This overrides all other arguments."
         if errors:
             raise Open311Error(400, *errors)
         return q
-    q.service_codes = split_list(params.get("service_code"))
+    q.service_codes = errors.values(params, "service_code")
     q.statuses = split_list(params.get("status"))
     if any(s not in STATUSES for s in q.statuses):
         errors.append("status must be open or closed / status 只能是 open 或 closed")

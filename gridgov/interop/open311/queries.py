@@ -2,20 +2,24 @@
 
 import math
 
-from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Prefetch, Value, When
+from django.db.models.functions import Round
 
 from gridgov.interop.open311.params import RequestQuery
-from gridgov.interop.open311.serializers import PUBLIC_VERBS
+from gridgov.interop.open311.serializers import CHANNEL, COARSE_DIGITS, PUBLIC_VERBS, published_channels
 from gridgov.tickets.models import Assignment, Ticket, TimelineEvent
 from gridgov.tickets.states import DONE_STATES
 
 METERS_PER_DEGREE_LAT = 110_574.0
 METERS_PER_DEGREE_LON_AT_EQUATOR = 111_320.0
+# Rounding moves a coordinate by at most this much: the raw-coordinate prefilter is widened by it.
+COARSE_SLACK = 0.5 * 10 ** -COARSE_DIGITS
 
 
 def public_requests(extensions: bool = False):
-    """Tickets of public categories (the services), with everything a response needs joined or prefetched."""
-    qs = (Ticket.objects.filter(category__public=True)
+    """Published tickets: of public categories (the services) and of a published channel (by default only requests
+    posted through Open311), with everything a response needs joined or prefetched."""
+    qs = (Ticket.objects.filter(category__public=True, channel_id__in=published_channels())
           .select_related("category", "rule", "channel", "parent", "area", "open311_request")
           .prefetch_related(Prefetch("assignments", to_attr="leads",
                                      queryset=Assignment.objects.filter(role=Assignment.Role.LEAD).select_related("unit"))))
@@ -25,13 +29,27 @@ def public_requests(extensions: bool = False):
     return qs
 
 
+def _shown(name: str):
+    """The coordinate as published: exact for Open311 requests, rounded for other channels (see serializers.point)."""
+    return Case(When(channel_id=CHANNEL, then=F(name)), default=Round(F(name), COARSE_DIGITS), output_field=FloatField())
+
+
+def _in_box(qs, min_lon: float, min_lat: float, max_lon: float, max_lat: float):
+    # Filtering on the exact coordinates of a coarse ticket would let repeated small boxes find its precise point,
+    # so the test is on what is published; the raw-coordinate range, widened by the rounding, keeps the index usable.
+    s = COARSE_SLACK
+    qs = qs.filter(lat__range=(min_lat - s, max_lat + s), lon__range=(min_lon - s, max_lon + s))
+    return qs.alias(shown_lat=_shown("lat"), shown_lon=_shown("lon")).filter(
+        shown_lat__range=(min_lat, max_lat), shown_lon__range=(min_lon, max_lon))
+
+
 def _near(qs, lon: float, lat: float, radius: float):
     # An equirectangular distance is exact enough for a city-sized radius and needs no spatial functions in SQL.
     ky = METERS_PER_DEGREE_LAT
     kx = METERS_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(lat))
     dlat, dlon = radius / ky, radius / max(kx, 1.0)
-    dx, dy = (F("lon") - lon) * kx, (F("lat") - lat) * ky
-    qs = qs.filter(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
+    qs = _in_box(qs, lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+    dx, dy = (F("shown_lon") - Value(lon)) * kx, (F("shown_lat") - Value(lat)) * ky
     return qs.alias(d2=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField())).filter(d2__lte=radius * radius)
 
 
@@ -56,8 +74,7 @@ def filter_requests(qs, q: RequestQuery):
     if q.near:
         qs = _near(qs, *q.near)
     if q.bbox:
-        min_lon, min_lat, max_lon, max_lat = q.bbox
-        qs = qs.filter(Q(lon__range=(min_lon, max_lon)) & Q(lat__range=(min_lat, max_lat)))
+        qs = _in_box(qs, *q.bbox)
     return qs
 
 

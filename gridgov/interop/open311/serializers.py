@@ -2,17 +2,33 @@
 
 import re
 
+from django.conf import settings
+
 from gridgov.interop.open311.render import w3c
 from gridgov.tickets.deadlines import LIMIT_UNIT_LABELS
-from gridgov.tickets.states import DONE_STATES, TRANSITIONS, TicketState
+from gridgov.tickets.states import DONE_STATES, TicketState, verb_label
 
 CHANNEL = "open311"
+# Channels whose tickets GET publishes. Only a request posted through Open311 was published by the citizen; a deployment
+# may add others (e.g. "h12345"), whose tickets then show no title, no address and only a rounded point.
+PUBLIC_CHANNELS_SETTING = "GRIDGOV_OPEN311_PUBLIC_CHANNELS"
+COARSE_DIGITS = 3  # decimals of a published point of another channel: about 100 m
 # Digit runs as long as a phone or ID number are masked in any free text shown to the public.
 _LONG_DIGITS = re.compile(r"\d[\d\- ]{5,}\d")
 # Timeline steps a citizen may follow; returns, extensions asked or denied, callbacks and investigations stay internal.
 PUBLIC_VERBS = ("receive", "dispatch", "sign", "report", "close", "rework", "reject", "merge", "unmerge",
                 "approve_extension", "reopen")
 NOTED_VERBS = ("report", "close", "reject")  # whose note is written for the citizen
+
+
+def published_channels() -> tuple[str, ...]:
+    """The channel codes whose tickets GET requests publishes (setting GRIDGOV_OPEN311_PUBLIC_CHANNELS)."""
+    return tuple(getattr(settings, PUBLIC_CHANNELS_SETTING, (CHANNEL,)))
+
+
+def self_published(ticket) -> bool:
+    """Whether the citizen posted this request through Open311 themselves (and so published its text and place)."""
+    return ticket.channel_id == CHANNEL
 
 
 def scrub(text: str | None) -> str:
@@ -97,15 +113,22 @@ def status_notes(ticket) -> str:
 
 
 def _description(ticket) -> str:
-    # Open311 reporters write for the public; a hotline call's text may name people, so only its summary is shown.
-    text = ticket.description if ticket.channel_id == CHANNEL else ticket.title
-    return scrub(text)[:4000]
+    # Open311 reporters write for the public. Another channel's title is often the start of the call text
+    # ("市民张三来电反映…"), so such a ticket shows only what was asked about: its category.
+    return scrub(ticket.description)[:4000] if self_published(ticket) else ticket.category.name
+
+
+def point(ticket) -> tuple[float | None, float | None]:
+    """The published (lat, long): exact as posted through Open311, else rounded to COARSE_DIGITS decimals."""
+    if ticket.lat is None or ticket.lon is None or self_published(ticket):
+        return ticket.lat, ticket.lon
+    return round(ticket.lat, COARSE_DIGITS), round(ticket.lon, COARSE_DIGITS)
 
 
 def _timeline(ticket) -> list[dict]:
     notes = []
     for event in ticket.public_events:
-        note = TRANSITIONS[event.verb].label if event.verb in TRANSITIONS else event.verb
+        note = verb_label(event.verb)
         if event.verb in NOTED_VERBS and event.note:
             note += f"：{scrub(event.note)}"
         notes.append({"datetime": w3c(event.at), "type": event.verb, "description": note})
@@ -129,10 +152,11 @@ def _extended(ticket) -> dict:
 
 
 def request(ticket, extensions: bool = False) -> dict:
-    """One service request; citizen name, phone, email and device never appear."""
+    """One service request; citizen name, phone, email and device never appear, nor another channel's address."""
     lead = _lead(ticket)
     record = _record(ticket)
     closed = status_of(ticket) == "closed"
+    lat, lon = point(ticket)
     item = {
         "service_request_id": ticket.number,
         "status": status_of(ticket),
@@ -146,11 +170,11 @@ def request(ticket, extensions: bool = False) -> dict:
         # "For requests with status=closed, this will be the date the request was closed."
         "updated_datetime": w3c((ticket.closed_at if closed else None) or ticket.updated_at),
         "expected_datetime": w3c(ticket.handle_deadline),
-        "address": ticket.address or None,
+        "address": (ticket.address or None) if self_published(ticket) else None,
         "address_id": ticket.area_id,
         "zipcode": None,
-        "lat": ticket.lat,
-        "long": ticket.lon,
+        "lat": lat,
+        "long": lon,
         "media_url": (record.media_url or None) if record else None,
     }
     if extensions:

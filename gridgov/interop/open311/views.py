@@ -33,6 +33,8 @@ def endpoint(*methods):
                     response = error_response(fmt, Open311Error(405, f"Method {request.method} not allowed / 不支持该请求方法"))
                     response["Allow"] = ", ".join(methods)
                     return response
+                if any("\x00" in str(value) for value in kwargs.values()):  # %00 in a path: no such resource
+                    raise Open311Error(404, f"No such resource: {request.path!r} / 接口不存在")
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
                 return error_response(fmt, error)
@@ -112,7 +114,7 @@ def _create(request, fmt):
 
 @endpoint("GET")
 def request_detail(request, fmt, request_id):
-    """One service request by its id (the ticket number)."""
+    """One published service request by its id (the ticket number); an unpublished one is not found, like a missing one."""
     extensions = (request.GET.get("extensions") or "").strip().lower() == "true"
     ticket = queries.public_requests(extensions).filter(number=request_id).first()
     if ticket is None:

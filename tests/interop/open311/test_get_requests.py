@@ -1,9 +1,18 @@
-"""GET requests: the standard filters and defaults, the extensions, status from the lifecycle, and a fixed query count."""
+"""GET requests: the standard filters and defaults, the extensions, status from the lifecycle, and a fixed query count.
+
+These tests make their tickets through the hotline, so they publish that channel as a deployment may opt into;
+what is published by default, and how much of another channel's ticket, is in test_published.py.
+"""
 
 import pytest
 
 from gridgov.tickets import actions
 from gridgov.tickets.models import Ticket
+
+
+@pytest.fixture(autouse=True)
+def hotline_published(settings):
+    settings.GRIDGOV_OPEN311_PUBLIC_CHANNELS = ("open311", "h12345")
 
 
 def receive(world, category=None, lon=0.5, lat=0.5, **kw):
@@ -53,10 +62,10 @@ def test_status_follows_the_lifecycle(client, o311):
     assert len(ids(client, status="open,closed")) == 4
 
 
-def test_hotline_text_is_not_published_only_its_title(client, o311):
+def test_hotline_text_and_title_are_not_published_only_its_category(client, o311):
     receive(o311.world, title="小区噪音", description="我是王五，住3栋，电话13900001111")
     (item,) = client.get("/open311/v2/requests.json").json()
-    assert item["description"] == "小区噪音"
+    assert item["description"] == "噪音扰民"
 
 
 def test_service_request_id_list_overrides_other_filters(client, o311, fake_clock):
@@ -94,11 +103,39 @@ def test_default_window_is_the_most_recent_90_days(client, o311, fake_clock):
     ({"lat": "0.5", "long": "0.5", "radius": "-3"}, "radius"),
     ({"bbox": "1,1,0,0"}, "bbox"),
     ({"updated_after": "soon"}, "updated_after"),
+    # Dates that parse but overflow once shifted by a zone or the 90-day window: years are held to 1900–2100.
+    ({"end_date": "0001-01-01"}, "end_date"),
+    ({"start_date": "9999-12-31"}, "start_date"),
+    ({"updated_after": "0001-01-01T00:00:00+14:00"}, "updated_after"),
+    ({"updated_before": "9999-12-31T23:59:59-12:00"}, "updated_before"),
+    ({"start_date": "1899-12-31"}, "1900"),
+    ({"page": "99999999999999999999"}, "page"),
+    ({"page": "1000001"}, "page"),
+    ({"page": "²"}, "page"),
+    ({"page_size": "99999999999999999999"}, "page_size"),
+    ({"service_request_id": ",".join(f"X{n}" for n in range(1001))}, "service_request_id"),
+    ({"service_code": ",".join(str(n) for n in range(1001))}, "service_code"),
+    ({"service_code": "010101\x00"}, "NUL"),
+    ({"status": "open\x00"}, "NUL"),
 ])
 def test_bad_parameters_are_400(client, o311, params, word):
     response = client.get("/open311/v2/requests.json", params)
     assert response.status_code == 400
     assert any(word in e["description"] for e in response.json()), response.json()
+
+
+def test_the_bounds_themselves_are_accepted(client, o311):
+    t = receive(o311.world)
+    assert ids(client, page="1000000") == []
+    assert ids(client, service_request_id=",".join([t.number] + [f"X{n}" for n in range(999)])) == [t.number]
+    assert ids(client, updated_after="1900-01-01T00:00:00+14:00") == [t.number]
+    assert ids(client, start_date="2100-12-31") == [] and ids(client, end_date="1900-01-01") == []
+
+
+def test_nul_in_a_path_is_a_spec_404(client, o311):
+    for path in ("requests/%00.json", "tokens/%00.json", "services/%00.json"):
+        response = client.get(f"/open311/v2/{path}")
+        assert response.status_code == 404 and response.json()[0]["code"] == 404, path
 
 
 def test_dates_accept_z_offsets_and_an_unencoded_plus(client, o311):

@@ -5,9 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from gridgov.accounts.models import RoleGrant
+from gridgov.accounts.models import RoleGrant, hash_token
 from gridgov.interop.open311 import keys
-from gridgov.interop.open311.models import Client, hash_key
+from gridgov.interop.open311.models import Client
 
 
 def run(*args) -> tuple[str, str]:
@@ -21,7 +21,7 @@ def test_create_prints_the_key_once_and_stores_only_its_hash(world):
     raw = out.strip()
     assert raw.startswith("o311_") and "只显示这一次" in err
     client = Client.objects.get(name="市民APP")
-    assert client.digest == hash_key(raw) and raw not in client.digest
+    assert client.digest == hash_token(raw) and raw not in client.digest
     assert keys.authenticate(raw) == client and client.user.has_usable_password() is False
     grant = RoleGrant.objects.get(user=client.user)
     assert (grant.role, grant.area_id) == ("intake_system", world.district.code)
@@ -57,3 +57,17 @@ def test_authenticate_notes_last_use_and_refuses_revoked(world):
     assert client.last_used_at is not None
     keys.revoke("App")
     assert keys.authenticate(raw) is None and keys.authenticate("") is None and keys.authenticate(None) is None
+
+
+def test_last_use_is_written_at_most_every_few_minutes(world, fake_clock, django_assert_num_queries):
+    client, raw = keys.issue("App")
+    keys.authenticate(raw)
+    first = Client.objects.get(pk=client.pk).last_used_at
+    assert first == fake_clock.at
+    fake_clock.advance(minutes=4)
+    with django_assert_num_queries(1):  # the lookup only: no write
+        assert keys.authenticate(raw) == client
+    assert Client.objects.get(pk=client.pk).last_used_at == first
+    fake_clock.advance(minutes=2)
+    keys.authenticate(raw)
+    assert Client.objects.get(pk=client.pk).last_used_at == fake_clock.at

@@ -2,6 +2,7 @@
 
 import pytest
 
+from gridgov.accounts.models import RoleGrant
 from gridgov.interop.open311 import keys
 from gridgov.interop.open311.models import ServiceRequestRecord
 from gridgov.tickets.models import Ticket, TimelineEvent
@@ -76,6 +77,11 @@ def _refused(client, key, status, expect_words, **fields):
     ({**GOOD, "service_code": "010102", "attribute[DAMAGE]": "hole", "attribute[LANES][]": ["3"]}, 400, ["unknown keys 3"]),
     ({**GOOD, "service_code": "010102", "attribute[DAMAGE]": "hole", "attribute[COLOR]": "red"}, 400, ["COLOR"]),
     ({**GOOD, "service_code": "010102", "attribute[DAMAGE][]": ["hole", "crack"]}, 400, ["one value"]),
+    # PostgreSQL refuses NUL in text and jsonb: refused up front, naming the field, on every database.
+    ({**GOOD, "description": "噪音\x00扰民"}, 400, ["description", "NUL"]),
+    ({**GOOD, "address_string": "金茂\x00社区"}, 400, ["address_string", "NUL"]),
+    ({**GOOD, "service_code": "010101\x00"}, 400, ["service_code", "NUL"]),
+    ({**GOOD, "service_code": "010102", "attribute[DAMAGE]": "hole", "attribute[NOTE2]": "\x00"}, 400, ["attribute[NOTE2]", "NUL"]),
 ])
 def test_bad_input_is_refused_with_spec_errors_and_creates_nothing(client, o311, fields, status, words):
     _refused(client, o311.key, status, words, **fields)
@@ -101,6 +107,28 @@ def test_revoked_key_is_403_and_rekeying_works(client, o311):
     _client, new_key = keys.issue("城市随手拍")
     assert post_request(client, new_key, **GOOD).status_code == 200
     assert post_request(client, o311.key, **GOOD).status_code == 403
+
+
+def test_nul_in_a_field_is_refused_by_field():
+    from gridgov.interop.open311.actions import _field
+    from gridgov.interop.open311.render import Open311Error
+
+    with pytest.raises(Open311Error) as caught:
+        _field({"phone": "138\x00"}, "phone", 30)
+    assert caught.value.status == 400 and "phone" in caught.value.descriptions[0]
+
+
+def test_post_grants_nothing_and_without_a_grant_is_a_503(client, o311):
+    grants = RoleGrant.objects.filter(user=o311.client.user)
+    assert grants.count() == 1
+    assert post_request(client, o311.key, **GOOD).status_code == 200
+    grants.delete()  # an administrator withdraws the client's receiving grant
+    refused = post_request(client, o311.key, **GOOD)
+    assert refused.status_code == 503 and refused.json()[0]["code"] == 503
+    assert "administrator" in refused.json()[0]["description"]
+    assert not grants.exists() and Ticket.objects.count() == 1  # the grant is not silently restored
+    xml = post_request(client, o311.key, fmt="xml", **GOOD)
+    assert xml.status_code == 503 and b"<errors><error><code>503</code>" in xml.content
 
 
 def test_post_on_an_unknown_channel_setup_is_a_400_not_a_crash(client, o311):
