@@ -2,12 +2,14 @@
 
 from django.db import transaction
 
-from gridgov.accounts.models import User
+from gridgov.accounts.models import RoleGrant, User
 from gridgov.core import clock
 from gridgov.core.errors import InvalidInput
 from gridgov.interop.hotline12345 import config
 from gridgov.interop.hotline12345.models import CategoryMapping, InboundOrder
 from gridgov.interop.hotline12345.wire import FIELDS, Order
+# The one name of the 系统接入 role (gridgov.accounts.permissions), shared with the Open311 clients.
+from gridgov.interop.open311.keys import ACTOR_ROLE as INTAKE_ROLE
 from gridgov.tickets.actions import do_receive
 from gridgov.tickets.models import Ticket
 
@@ -18,6 +20,12 @@ def gateway_user(cfg: config.Config) -> User:
     if user is None:
         raise config.NotConfigured(f"未配置12345对接账号 {cfg.username}（运行 gridgov hotline12345 setup）")
     return user
+
+
+def grant_intake(user: User, area) -> RoleGrant:
+    """Let the system account register tickets in `area` and do nothing else; idempotent."""
+    grant, _ = RoleGrant.objects.get_or_create(user=user, role=INTAKE_ROLE, area=area, unit=None)
+    return grant
 
 
 def resolve_category(city_code: str) -> int:

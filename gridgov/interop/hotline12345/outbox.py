@@ -39,9 +39,14 @@ def worker_name() -> str:
 def status_event(event: TimelineEvent, message_id: str) -> wire.StatusEvent:
     """Describe a timeline event in the wire format's terms."""
     data = event.data or {}
+    opinion = event.note or ""
+    if event.verb == "merge":
+        # A merged order is finished as part of its parent. Only the parent's number goes out: the merge note
+        # is free text written for colleagues and may quote the citizen.
+        opinion = f"已并入工单 {data.get('parent', '')}，由该工单统一办理"
     return wire.StatusEvent(
         message_id=message_id, order_no=event.ticket.external_id, ticket_no=event.ticket.number, event=event.verb,
-        at=event.at, unit=event.assignment.unit.name if event.assignment_id else "", opinion=event.note or "",
+        at=event.at, unit=event.assignment.unit.name if event.assignment_id else "", opinion=opinion,
         extension_amount=str(data.get("amount", "")), extension_unit=str(data.get("limit_unit", "")),
     )
 
@@ -107,21 +112,54 @@ def backoff(attempt: int, cfg: config.Config, rand=random.random) -> float:
     return delay / 2 + rand() * delay / 2
 
 
-def claim(cfg: config.Config, worker: str) -> list[OutboxMessage]:
-    """Lease up to a batch of due messages to this worker, oldest first and one per ticket at a time."""
-    now = clock.now()
-    due = Q(state__in=RETRYABLE, next_attempt_at__lte=now) & (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+def _due(now) -> Q:
+    """Rows a worker may take now: retryable, due, and not under anyone's live lease."""
+    return (Q(state__in=RETRYABLE, next_attempt_at__lte=now)
+            & (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)))
+
+
+def _select_due(cfg: config.Config, now) -> list[int]:
+    """Ids of up to a batch of due messages, oldest first and one per ticket at a time."""
     # A ticket's events reach the city in order: nothing is sent while an earlier one waits or retries.
     earlier = OutboxMessage.objects.filter(ticket_id=OuterRef("ticket_id"), pk__lt=OuterRef("pk"), state__in=RETRYABLE)
+    qs = OutboxMessage.objects.filter(_due(now)).filter(~Exists(earlier)).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    return list(qs.values_list("pk", flat=True)[: cfg.batch])
+
+
+def claim(cfg: config.Config, worker: str) -> list[OutboxMessage]:
+    """Lease up to a batch of due messages to this worker; returns only the rows this worker really holds."""
+    now = clock.now()
     with transaction.atomic():
-        qs = OutboxMessage.objects.filter(due).filter(~Exists(earlier)).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True)
-        rows = list(qs[: cfg.batch])
-        if rows:
-            OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).update(
-                claimed_until=now + timedelta(seconds=cfg.lease), claimed_by=worker)
-    return rows
+        ids = _select_due(cfg, now)
+        if not ids:
+            return []
+        # The UPDATE repeats the due condition: without SKIP LOCKED (SQLite) another worker may have claimed
+        # a selected row in between, and then this UPDATE must leave that row alone.
+        OutboxMessage.objects.filter(_due(now), pk__in=ids).update(
+            claimed_until=now + timedelta(seconds=cfg.lease), claimed_by=worker)
+        return list(OutboxMessage.objects.filter(pk__in=ids, claimed_by=worker, state__in=RETRYABLE).order_by("pk"))
+
+
+def renew(msg: OutboxMessage, cfg: config.Config, worker: str) -> bool:
+    """Extend this worker's lease on one message just before sending it; False if the lease is no longer ours.
+
+    A batch is claimed once but sent one message at a time, so the end of a batch can outlive the lease
+    taken at claim time. Renewing is guarded: it succeeds only while the lease is still live and ours and the
+    message still unsent, so a row that another worker has claimed (or sent) since is skipped, never sent twice.
+    """
+    now = clock.now()
+    return bool(OutboxMessage.objects.filter(pk=msg.pk, claimed_by=worker, state__in=RETRYABLE, claimed_until__gt=now)
+                .update(claimed_until=now + timedelta(seconds=cfg.lease)))
+
+
+def check_lease(cfg: config.Config) -> None:
+    """Refuse a lease that a single send may outlast: the renewed lease must cover one whole request."""
+    if cfg.lease <= cfg.timeout:
+        raise config.NotConfigured(
+            f"占用租约（GRIDGOV_12345_LEASE={cfg.lease:g}秒）必须大于发送超时（GRIDGOV_12345_TIMEOUT={cfg.timeout:g}秒），"
+            "否则一条消息尚在发送时租约就已过期，其他进程会重复发送")
 
 
 def deliver(msg: OutboxMessage, cfg: config.Config, worker: str) -> str:
@@ -153,11 +191,16 @@ def push_batch(cfg: config.Config, worker: str, stop=lambda: False) -> dict[str,
     if not cfg.push_url:
         raise config.NotConfigured("未配置市平台回传地址（GRIDGOV_12345_URL）")
     config.require_secret(cfg)
+    check_lease(cfg)
     counts: dict[str, int] = {}
     for msg in claim(cfg, worker):
         if stop():
             # Unsent claims are released so a restart need not wait for the lease.
             OutboxMessage.objects.filter(pk=msg.pk, claimed_by=worker, state__in=RETRYABLE).update(claimed_until=None, claimed_by="")
+            continue
+        if not renew(msg, cfg, worker):
+            # Our lease lapsed while earlier messages of the batch were sent: another worker may hold it now.
+            log.info("12345回传消息 %s 的占用已过期，跳过（由其他进程或下一批发送）", msg.message_id)
             continue
         state = deliver(msg, cfg, worker)
         counts[state] = counts.get(state, 0) + 1

@@ -79,6 +79,8 @@ def _take(raw, cfg: config.Config, result: PullResult) -> None:
 
 def _reject(raw, code: str, message: str) -> None:
     # Nobody is on the line to hear a refusal in pull mode: keep it where staff will see it.
+    # NUL characters are why some orders are refused, and PostgreSQL stores none: keep the body without them.
+    raw = wire.strip_nul(raw)
     order_no = str(raw.get(wire.FIELDS["order_no"], "")) if isinstance(raw, dict) else ""
     RejectedOrder.objects.create(external_id=order_no[:64], payload=raw if isinstance(raw, dict) else {"value": raw},
-                                 code=code, message=message[:300], at=clock.now())
+                                 code=code, message=wire.strip_nul(message)[:300], at=clock.now())

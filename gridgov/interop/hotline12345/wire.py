@@ -36,12 +36,19 @@ URGENCY: dict[str, str] = {"紧急": "urgent", "urgent": "urgent", "1": "urgent"
 # Our timeline verbs that go back to the city → the city's event code and its Chinese name.
 EVENT_CODES: dict[str, tuple[str, str]] = {
     "sign": ("SIGN", "签收"),
+    # The lead unit hands the ticket back to the district centre, which dispatches it again (or rejects it).
+    # The platform has no action that hands an order back to the city, so RETURN is informational: the order
+    # stays with the district and the city next hears a fresh SIGN (or a REJECT) on the same order.
     "return": ("RETURN", "回退"),
     "reject": ("REJECT", "不予受理"),
     "request_extension": ("EXTENSION_REQUEST", "延期申请"),
     "report": ("REPORT", "办理反馈"),
     "close": ("CLOSE", "办结"),
+    # 并单: the order is finished here as part of another ticket; the city hears CLOSE naming that ticket.
+    "merge": ("CLOSE", "办结"),
 }
+# The city sees RETURN for a unit's return to the centre; this is what the event means (docs/hotline12345.md).
+RETURN_MEANING = "承办单位回退至中心，中心将重新派单"
 
 # Headers of every signed request in both directions.
 TIMESTAMP_HEADER = "X-12345-Timestamp"
@@ -107,6 +114,37 @@ class StatusEvent:
     extension_unit: str = ""
 
 
+def _nul_key(value, key: str = "") -> str | None:
+    """Return the city key under which a NUL character hides anywhere in `value` (keys included), else None."""
+    if isinstance(value, str):
+        return key if "\x00" in value else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            name = key or str(k).replace("\x00", "\\u0000")
+            if "\x00" in str(k):
+                return name
+            found = _nul_key(v, name)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for v in value:
+            found = _nul_key(v, key)
+            if found is not None:
+                return found
+    return None
+
+
+def strip_nul(value):
+    """Return `value` with every NUL character removed from its strings and keys (to store a refused body)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {strip_nul(str(k)): strip_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strip_nul(v) for v in value]
+    return value
+
+
 def _text(data: dict, name: str) -> str:
     value = data.get(FIELDS[name])
     if value is None:
@@ -114,6 +152,9 @@ def _text(data: dict, name: str) -> str:
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise WireError(FIELDS[name], f"字段 {FIELDS[name]} 必须是字符串")
     text = str(value).strip()
+    if "\x00" in text:
+        # PostgreSQL stores no NUL in text or jsonb: refuse it here rather than fail at the database.
+        raise WireError(FIELDS[name], f"字段 {FIELDS[name]} 含有空字符（\\u0000）")
     return text[: LIMITS[name]] if name in LIMITS else text
 
 
@@ -145,6 +186,10 @@ def parse_order(data) -> Order:
     """Turn the city's JSON object into an Order, or raise WireError naming the offending key."""
     if not isinstance(data, dict):
         raise WireError("", "工单必须是 JSON 对象")
+    # The whole body is kept (InboundOrder.payload, jsonb): a NUL in any key, even an unknown one, is refused.
+    bad = _nul_key(data)
+    if bad is not None:
+        raise WireError(bad, f"字段 {bad} 含有空字符（\\u0000）")
     values = {name: _text(data, name) for name in ("order_no", "category_code", "category_name", "title", "content",
                                                    "address", "citizen_name", "citizen_phone", "urgency")}
     for name in REQUIRED:
@@ -192,8 +237,13 @@ def serialize_event(event: StatusEvent) -> dict:
 
 
 def parse_event(data: dict) -> StatusEvent:
-    """Turn a status-change JSON back into a StatusEvent (for the city's side: tools, tests)."""
-    verbs = {code: verb for verb, (code, _name) in EVENT_CODES.items()}
+    """Turn a status-change JSON back into a StatusEvent (for the city's side: tools, tests).
+
+    Codes shared by several verbs (CLOSE: close and merge) read back as the first verb listed.
+    """
+    verbs: dict[str, str] = {}
+    for verb, (code, _name) in EVENT_CODES.items():
+        verbs.setdefault(code, verb)
     ext = data.get("extension") or {}
     return StatusEvent(message_id=data["messageId"], order_no=data["orderNo"], ticket_no=data["ticketNo"],
                        event=verbs[data["event"]], at=datetime.fromisoformat(data["occurredAt"]), unit=data.get("unit", ""),

@@ -11,6 +11,7 @@ import pytest
 
 from gridgov.core import clock
 from gridgov.interop.hotline12345 import wire
+from gridgov.interop.hotline12345.intake import grant_intake
 from gridgov.interop.hotline12345.models import CategoryMapping
 from tests import factories as f
 
@@ -32,7 +33,7 @@ def h12345(settings):
 def make_gateway(world):
     """Create the adapter's system account (话务员 over the district) and the category mapping."""
     user = f.UserFactory(username="hotline12345")
-    f.GrantFactory(user=user, role="intake_system", area=world.district)
+    grant_intake(user, world.district)
     CategoryMapping.objects.create(city_code="A0101", city_name="噪音", category=world.cat_noise)
     CategoryMapping.objects.create(city_code="B0201", city_name="欠薪", category=world.cat_wages)
     CategoryMapping.objects.create(city_code=CategoryMapping.FALLBACK, city_name="兜底", category=world.cat_road)
@@ -74,7 +75,12 @@ def post_order(client, body, **kw):
 
 @dataclass
 class FakeCity:
-    """A fake city platform: verifies signatures, records every call, de-duplicates by Idempotency-Key."""
+    """A fake city platform: verifies signatures, records every call, de-duplicates by Idempotency-Key.
+
+    `accepted` is what a well-behaved city keeps (each key once), so it cannot show a double send;
+    `deliveries` is the raw record — the key of every request answered 2xx, repeats included — and
+    `duplicates()` counts the deliveries beyond the first of each key.
+    """
 
     fail_first: int = 0
     fail_status: int = 500
@@ -82,12 +88,19 @@ class FakeCity:
     pages: list = field(default_factory=list)
     requests: list = field(default_factory=list)
     accepted: dict = field(default_factory=dict)
+    deliveries: list = field(default_factory=list)
     bad_signatures: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
     def keys(self) -> list[str]:
         return [r["key"] for r in self.requests if r["method"] == "POST"]
+
+    def duplicates(self) -> int:
+        """How many successful deliveries repeated a key already delivered."""
+        with self.lock:
+            keys = list(self.deliveries)
+        return len(keys) - len(set(keys))
 
 
 def _handler(city: FakeCity):
@@ -128,6 +141,7 @@ def _handler(city: FakeCity):
                 self._send(city.fail_status, {"error": "try later"})
                 return
             with city.lock:
+                city.deliveries.append(key)
                 duplicate = key in city.accepted
                 city.accepted[key] = city.accepted.get(key, 0) + (0 if duplicate else 1)
             self._send(200, {"ok": True, "duplicate": duplicate})

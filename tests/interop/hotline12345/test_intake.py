@@ -137,3 +137,12 @@ def test_without_the_system_account_the_endpoint_says_so(client, world, h12345):
     resp = post_order(client, order_json())
     assert resp.status_code == 503 and "hotline12345" in _error(resp)["message"]
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("over", [{"content": "工地\u0000夜间施工"}, {"remark": "备注\u0000"}])
+def test_a_nul_character_is_a_400_naming_the_key_and_nothing_is_created(client, gateway, over):
+    resp = post_order(client, {**order_json("SZ-NUL"), **over})
+    assert resp.status_code == 400, resp.content
+    err = _error(resp)
+    assert err["code"] == "invalid_order" and err["details"]["field"] == next(iter(over)) and "空字符" in err["message"]
+    assert not Ticket.objects.exists() and not InboundOrder.objects.exists()

@@ -1,5 +1,7 @@
 """The outbox: status events become messages exactly once; the worker retries with backoff and sends once."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
@@ -7,7 +9,8 @@ from django.db import IntegrityError, transaction
 from gridgov.interop.hotline12345 import config, outbox
 from gridgov.interop.hotline12345.models import OutboxMessage, SyncCursor
 from gridgov.interop.hotline12345.wire import parse_event
-from gridgov.tickets.actions import do_receive, do_reject
+from gridgov.interop.hotline12345 import transport
+from gridgov.tickets.actions import do_merge, do_receive, do_reject, do_unmerge
 from gridgov.tickets.models import TimelineEvent
 from tests import factories as f
 from tests.conftest import freeze_clock
@@ -130,6 +133,8 @@ def test_failing_twice_then_succeeding_is_retried_with_backoff_and_sent_once(gat
     clock.advance(days=1)
     assert _push() == {}
     assert city.keys() == [str(msg.message_id)] * 3
+    # Two refused attempts and one delivery: the raw record, not the city's de-duplicated view.
+    assert city.deliveries == [str(msg.message_id)] and city.duplicates() == 0
     assert city.accepted == {str(msg.message_id): 1} and city.bad_signatures == 0
     assert city.requests[-1]["body"] == msg.payload
 
@@ -186,4 +191,92 @@ def test_push_command_collects_and_sends(gateway, city):
     handled_to_close(gateway)
     call_command("hotline12345", "push")
     assert OutboxMessage.objects.filter(state=S.SENT).count() == 4
-    assert len(city.accepted) == 4
+    assert len(city.accepted) == 4 and len(city.deliveries) == 4 and city.duplicates() == 0
+
+
+def test_a_merged_city_order_is_reported_closed_naming_its_parent(gateway, city):
+    parent = city_ticket("SZ-PARENT")
+    child = city_ticket("SZ-CHILD")
+    do_merge(gateway.dispatcher, child.pk, parent_id=parent.pk, note="同一工地，市民张三 13800000000 再次来电")
+    assert outbox.collect() == 1
+    assert _events(child) == ["merge"] and _events(parent) == []
+    assert _push() == {S.SENT: 1}
+    body = city.requests[-1]["body"]
+    assert (body["orderNo"], body["ticketNo"], body["event"], body["eventName"]) == ("SZ-CHILD", child.number, "CLOSE", "办结")
+    assert body["opinion"] == f"已并入工单 {parent.number}，由该工单统一办理"
+    # The merge note is internal free text: none of it (here a name and a phone number) reaches the city.
+    assert "张三" not in str(body) and "13800000000" not in str(body)
+
+
+def test_a_merged_ticket_of_another_channel_is_not_reported(gateway, city):
+    f.ChannelFactory(code="other-test", name="其他渠道", prefix="QT9")
+    parent = city_ticket("SZ-PARENT")
+    other = do_receive(gateway.operator, channel="other-test", category=gateway.cat_noise.code, title="t", description="d",
+                       lon=0.5, lat=0.5, external_id="X1")
+    do_merge(gateway.dispatcher, other.pk, parent_id=parent.pk)
+    do_unmerge(gateway.dispatcher, other.pk)
+    assert outbox.collect() == 0
+
+
+def _cfg(**over):
+    cfg = config.load()
+    return type(cfg)(**{**cfg.__dict__, **over})
+
+
+def test_push_refuses_a_lease_that_a_send_can_outlast(gateway, city):
+    returned(gateway)
+    outbox.collect()
+    with pytest.raises(config.NotConfigured, match="GRIDGOV_12345_LEASE"):
+        outbox.push_batch(_cfg(lease=5.0, timeout=5.0), "w")
+    assert city.requests == [] and OutboxMessage.objects.get().claimed_by == ""
+
+
+def test_a_lease_lapsing_mid_batch_never_sends_a_message_twice(gateway, city, monkeypatch):
+    """Worker A claims five messages; the city answers slowly, so A's claim-time lease runs out after the
+    third send and worker B claims what is still due. Neither may send what the other holds or has sent."""
+    clock = freeze_clock(monkeypatch)
+    cfg = _cfg(lease=60.0, timeout=30.0, batch=5)
+    tickets = [returned(gateway, f"SZ-LEASE-{i}") for i in range(5)]
+    assert outbox.collect() == 5
+    start, real_request, b_counts = clock.at, transport.request, {}
+
+    def slow_city(*args, **kw):
+        reply = real_request(*args, **kw)
+        clock.advance(seconds=25)  # each answer takes 25 s of the 30 s timeout
+        if not b_counts and clock.at > start + timedelta(seconds=cfg.lease):
+            # A is still inside its batch; B, a second worker, runs its own batch now.
+            b_counts.update(outbox.push_batch(cfg, "worker-B") or {"none": 0})
+        return reply
+
+    monkeypatch.setattr(transport, "request", slow_city)
+    a_counts = outbox.push_batch(cfg, "worker-A")
+    assert b_counts, "the second worker never ran: the scenario did not happen"
+    # Whatever neither worker got to is simply due for the next batch.
+    outbox.drain(cfg, "worker-C")
+    assert OutboxMessage.objects.filter(state=S.SENT).count() == 5
+    assert city.duplicates() == 0, (a_counts, b_counts, city.deliveries)
+    assert sorted(city.deliveries) == sorted(str(m) for m in OutboxMessage.objects.values_list("message_id", flat=True))
+    assert {t.external_id for t in tickets} == {r["body"]["orderNo"] for r in city.requests}
+
+
+def test_a_claim_never_takes_rows_another_worker_claimed_after_they_were_selected(gateway, monkeypatch):
+    """Without SKIP LOCKED (SQLite) two workers can select the same due rows; only one may end up holding them."""
+    handled_to_close(gateway, "SZ1")
+    returned(gateway, "SZ2")
+    outbox.collect()
+    cfg = _cfg(batch=5)
+    real_select, other = outbox._select_due, {}
+
+    def select_then_race(cfg, now):
+        ids = real_select(cfg, now)
+        if "rows" not in other:
+            # Between A's SELECT and A's UPDATE, worker B claims the same rows.
+            other["rows"] = None
+            other["rows"] = outbox.claim(cfg, "worker-B")
+        return ids
+
+    monkeypatch.setattr(outbox, "_select_due", select_then_race)
+    mine = outbox.claim(cfg, "worker-A")
+    theirs = other["rows"]
+    assert len(theirs) == 2 and mine == []
+    assert set(OutboxMessage.objects.exclude(claimed_by="").values_list("claimed_by", flat=True)) == {"worker-B"}

@@ -57,3 +57,12 @@ def test_a_failed_poll_keeps_the_cursor(polling_city, settings):
     with pytest.raises(PullError):
         pull()
     assert SyncCursor.objects.get(name="pull").value == ""
+
+
+def test_a_pulled_order_with_a_nul_character_is_kept_as_rejected_without_it(polling_city):
+    polling_city.pages = [[order_json("SZ\x00N", content="噪音\x00"), order_json("SZ-OK")]]
+    r = pull()
+    assert (r.fetched, r.created, r.rejected) == (2, 1, 1)
+    bad = RejectedOrder.objects.get()
+    assert (bad.external_id, bad.code) == ("SZN", "invalid_order") and "空字符" in bad.message
+    assert bad.payload["content"] == "噪音"

@@ -37,6 +37,21 @@ def test_parse_refuses_bad_fields_naming_the_city_key(over, key):
     assert exc.value.field == key
 
 
+@pytest.mark.parametrize("over, key", [
+    ({"content": "噪音\x00扰民"}, "content"), ({"orderNo": "SZ\x001"}, "orderNo"), ({"citizenName": "\x00"}, "citizenName"),
+    ({"remark": {"inner": ["ok", "a\x00"]}}, "remark"), ({"bad\x00key": 1}, "bad\\u0000key"),
+])
+def test_parse_refuses_nul_characters_anywhere_naming_the_key(over, key):
+    # PostgreSQL cannot store U+0000 in text or jsonb, and the whole body is kept: refuse it as a schema error.
+    with pytest.raises(wire.WireError) as exc:
+        wire.parse_order({**order_json(), **over})
+    assert exc.value.field == key and "\x00" not in exc.value.message and "空字符" in exc.value.message
+
+
+def test_strip_nul_cleans_strings_and_keys_at_any_depth():
+    assert wire.strip_nul({"a\x00": ["x\x00y", {"k": "\x00"}], "n": 1}) == {"a": ["xy", {"k": ""}], "n": 1}
+
+
 def test_parse_refuses_non_objects():
     with pytest.raises(wire.WireError):
         wire.parse_order(["SZ1"])
@@ -45,6 +60,16 @@ def test_parse_refuses_non_objects():
 def test_serialize_order_round_trips():
     o = wire.parse_order(order_json(urgency="紧急"))
     assert wire.parse_order(wire.serialize_order(o)) == o
+
+
+def test_a_merge_goes_out_as_close_and_return_keeps_its_code():
+    assert wire.EVENT_CODES["merge"] == wire.EVENT_CODES["close"] == ("CLOSE", "办结")
+    assert wire.EVENT_CODES["return"] == ("RETURN", "回退")
+    e = wire.StatusEvent(message_id="m1", order_no="SZ1", ticket_no="RX1", event="merge",
+                         at=datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc), opinion="已并入工单 RX2，由该工单统一办理")
+    body = wire.serialize_event(e)
+    assert (body["event"], body["eventName"]) == ("CLOSE", "办结")
+    assert wire.parse_event(body).event == "close"
 
 
 def test_status_event_round_trips_and_names_the_event():
@@ -86,3 +111,10 @@ def test_wrong_secret_is_a_bad_signature():
     h = wire.sign_headers("other", body, NOW)
     with pytest.raises(wire.SignatureError, match="签名校验失败"):
         wire.verify(SECRET, h[wire.TIMESTAMP_HEADER], h[wire.SIGNATURE_HEADER], body, NOW)
+
+
+def test_the_documented_meaning_of_return_is_the_one_in_the_code():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "hotline12345.md").read_text(encoding="utf-8")
+    assert wire.RETURN_MEANING in docs and "fresh `SIGN`" in docs

@@ -7,10 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Count
 
-from gridgov.accounts.models import RoleGrant, User
+from gridgov.accounts.models import User
 from gridgov.areas.models import Area
 from gridgov.core import clock
 from gridgov.interop.hotline12345 import config, outbox
+from gridgov.interop.hotline12345.intake import grant_intake
 from gridgov.interop.hotline12345.models import CategoryMapping, OutboxMessage
 from gridgov.interop.hotline12345.pull import PullError, pull
 from gridgov.units.models import Category
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             if created:
                 user.set_unusable_password()  # a system account: it never logs in
                 user.save()
-            RoleGrant.objects.get_or_create(user=user, role="intake_system", area=area, unit=None)
+            grant_intake(user, area)
             if opts["fallback"]:
                 cat = Category.objects.filter(code=opts["fallback"], active=True, children__isnull=True).first()
                 if cat is None:
@@ -83,6 +84,7 @@ class Command(BaseCommand):
 
     def do_push(self, opts):
         cfg, worker = config.load(), outbox.worker_name()
+        outbox.check_lease(cfg)  # refuse before the first batch, not in the middle of one
         if opts["loop"]:
             self._trap_signals()
         while True:
