@@ -66,14 +66,17 @@ class Ticket(models.Model):
     number = models.CharField("工单编号", max_length=30, unique=True)
     channel = models.ForeignKey(Channel, verbose_name="渠道", on_delete=models.PROTECT)
     external_id = models.CharField("外部编号", max_length=64, null=True, blank=True)
-    category = models.ForeignKey("units.Category", verbose_name="事项分类", on_delete=models.PROTECT)
+    # No single-column index: (category, received_at) below answers every lookup by category.
+    category = models.ForeignKey("units.Category", verbose_name="事项分类", on_delete=models.PROTECT, db_index=False)
     rule = models.ForeignKey("units.ResponsibilityRule", verbose_name="适用责任清单版本", on_delete=models.PROTECT)
     title = models.CharField("标题", max_length=200)
     description = models.TextField("诉求内容")
     address = models.CharField("地址", max_length=200, blank=True)
     lon = models.FloatField("经度", null=True, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
-    area = models.ForeignKey("areas.Area", verbose_name="所属网格", null=True, blank=True, on_delete=models.PROTECT)
+    # No single-column index (nor its _like twin): (area, received_at) and ticket_area_prefix below cover it.
+    area = models.ForeignKey("areas.Area", verbose_name="所属网格", null=True, blank=True, on_delete=models.PROTECT,
+                             db_index=False)
     located_by = models.CharField("定位方式", max_length=10, blank=True)
     routing_reason = models.CharField("派单建议理由", max_length=300, blank=True)
     suggested_lead = models.ForeignKey("units.Unit", verbose_name="建议主办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -181,7 +184,8 @@ class Extension(models.Model):
 class TimelineEvent(AppendOnlyModel):
     """One step in a ticket's history; never changed once written."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="events")
+    # No single-column index: the unique (ticket, seq) constraint below leads with the ticket.
+    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveIntegerField("序号")
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -1,12 +1,18 @@
 """Bulk import of historical tickets: read, validate, locate and route in bulk, write in atomic resumable batches.
 
-Per batch: rows are validated and routed in Python without touching the database (in a helper
-thread, so the next batch is prepared while the current one is written); then one transaction
-locks the job row, skips external ids already in the database, allocates ticket numbers in
-blocks, writes the tickets and one "import" timeline event each (COPY on PostgreSQL,
-bulk_create elsewhere), adds the tickets to the monthly counts, stores the row errors and
-advances the job. A crash loses at most the uncommitted batch; `resume` starts after the last
-committed one, and the per-channel unique external id makes overlapping runs harmless.
+Per batch: rows are validated, routed and rendered for COPY in Python without touching the database,
+and (PostgreSQL) their external ids looked up, in a helper thread, so the next batch is prepared
+while the current one is written; then one transaction (synchronous_commit off) locks the job row,
+allocates ticket numbers in blocks, writes the tickets and one "import" timeline event each (one
+COPY per table on PostgreSQL, bulk_create elsewhere), stores the row errors and the batch's months,
+and advances the job. A crash loses at most the uncommitted batches (with synchronous_commit off, a
+database crash may also lose the last committed ones, job row included); `resume` starts after the
+last committed one, and the per-channel unique external id makes overlapping runs harmless.
+
+The monthly counts are not touched per batch: when the last batch is written, every month the job's
+batches touched (in this run or a killed earlier run of the same job) is recounted from the tickets.
+Until then, and after a run that dies before that, those months' counts lag behind the committed
+tickets; the next run over them (resumed or not) or `gridgov metrics rebuild` brings them back.
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ from django.db.models import F
 from gridgov.core import clock
 from gridgov.interop.imports.mapping import DATE_FIELDS, FIELDS, Mapping
 from gridgov.interop.imports.models import ImportJob, ImportRowError
-from gridgov.metrics.definitions import STORED_COUNTERS
-from gridgov.metrics.models import AreaMonthCount, GridMonthCount, StreetMonthCount
+from gridgov.metrics import recount
+from gridgov.metrics.cube import _write as write_cells
+from gridgov.metrics.models import CUBES
+from gridgov.metrics.periods import Period
 from gridgov.tickets import routing
 from gridgov.tickets.actions import PHONE_RE
 from gridgov.tickets.models import Channel, Ticket, TimelineEvent
@@ -45,8 +53,6 @@ LIMITS = {"external_id": 64, "title": 200, "address": 200, "citizen_name": 50, "
 TITLE_FROM_DESCRIPTION = 30
 MAX_ATTEMPTS = 5
 VERB = "import"
-# The only counters a ticket without assignments, callbacks or investigations can add to (handle_seconds last: bigint).
-COUNTED = ("received", "rejected", "closed", "handle_seconds")
 # PostgreSQL COPY text format: backslash escapes; NUL cannot be stored in text at all.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": None})
 _NEEDS_ESCAPE = re.compile(r"[\\\t\n\r\x00]")
@@ -163,7 +169,8 @@ class Row:
     """One valid source row, ready to be routed and written."""
 
     __slots__ = ("row", "ext", "channel", "category", "rule", "title", "description", "address", "lon", "lat",
-                 "citizen_name", "citizen_phone", "urgency", "state", "received", "closed", "day", "route", "number", "pk")
+                 "citizen_name", "citizen_phone", "urgency", "state", "received", "closed", "day", "route", "number", "pk",
+                 "tail", "event")
 
 
 def _date_parser(spec):
@@ -478,6 +485,9 @@ class Writer:
         self.now = now
         self.prefixes = {code: ch.prefix for code, ch in channels.items()}
         self.pg = connection.vendor == "postgresql"
+        # The helper thread may query on its own connection only if it sees what this one sees: PostgreSQL,
+        # and no outer transaction around the import (a caller's atomic block, or a test's).
+        self.helper_db = self.pg and not connection.in_atomic_block
 
     def existing(self, rows: list[Row]) -> set:
         """(channel, external id) pairs of these rows that are already tickets."""
@@ -533,25 +543,31 @@ class Writer:
         else:
             self._insert_orm(rows)
 
-    def _insert_pg(self, rows):
+    def render(self, rows: list[Row]) -> None:
+        """Pre-render each row's COPY text except its id and number (in the helper thread, off the write path)."""
+        if not self.pg:
+            return
         esc, now, job, null = _esc, self.now.isoformat(), self.job.pk, "\\N"
+        for r in rows:
+            route = r.route
+            closed = null if r.closed is None else r.closed.isoformat()
+            lon, lat = (null, null) if r.lon is None else (r.lon, r.lat)
+            r.tail = (f"\t{r.channel}\t{esc(r.ext)}\t{r.category}\t{r.rule.pk}\t"
+                      f"{esc(r.title)}\t{esc(r.description)}\t{esc(r.address)}\t"
+                      f"{lon}\t{lat}\t{route.copy_text}\t{esc(r.citizen_name)}\t{r.citizen_phone}\t"
+                      f"{r.urgency}\t{r.state}\t{r.received.isoformat()}\t{closed}\t0\t{now}\n")
+            r.event = (f"\t1\t{now}\t{VERB}\t\t{r.state}\t\t"
+                       f'{{"job": {job}, "row": {r.row}, {route.event_text}}}\n')
+
+    def _insert_pg(self, rows):
         with connection.cursor() as cur:
             cur.execute("SELECT nextval(pg_get_serial_sequence('tickets_ticket', 'id')) FROM generate_series(1, %s)", [len(rows)])
             ids = [i for (i,) in cur.fetchall()]
-            lines, events = [], []
             for pk, r in zip(ids, rows):
                 r.pk = pk
-                route = r.route
-                closed = null if r.closed is None else r.closed.isoformat()
-                lon, lat = (null, null) if r.lon is None else (r.lon, r.lat)
-                lines.append(f"{pk}\t{r.number}\t{r.channel}\t{esc(r.ext)}\t{r.category}\t{r.rule.pk}\t"
-                             f"{esc(r.title)}\t{esc(r.description)}\t{esc(r.address)}\t"
-                             f"{lon}\t{lat}\t{route.copy_text}\t{esc(r.citizen_name)}\t{r.citizen_phone}\t"
-                             f"{r.urgency}\t{r.state}\t{r.received.isoformat()}\t{closed}\t0\t{now}\n")
-                events.append(f"{pk}\t1\t{now}\t{VERB}\t\t{r.state}\t\t"
-                              f'{{"job": {job}, "row": {r.row}, {route.event_text}}}\n')
-            _copy(cur.cursor, "tickets_ticket", TICKET_COLUMNS, "".join(lines))
-            _copy(cur.cursor, "tickets_timelineevent", EVENT_COLUMNS, "".join(events))
+            # One COPY per table per batch; ids and numbers are the only parts not rendered beforehand.
+            _copy(cur.cursor, "tickets_ticket", TICKET_COLUMNS, "".join([f"{r.pk}\t{r.number}{r.tail}" for r in rows]))
+            _copy(cur.cursor, "tickets_timelineevent", EVENT_COLUMNS, "".join([f"{r.pk}{r.event}" for r in rows]))
 
     def _insert_orm(self, rows):
         tickets = [Ticket(
@@ -569,78 +585,78 @@ class Writer:
             data={"job": self.job.pk, "row": r.row, "area": r.route.area, "located_by": r.route.located_by})
             for r in rows], batch_size=500)
 
-    def count(self, rows: list[Row]) -> None:
-        """Add the new tickets to the monthly counts, as facts.contributions would (no assignments, callbacks yet)."""
-        cells = {model: defaultdict(lambda: dict.fromkeys(STORED_COUNTERS, 0))
-                 for model in (StreetMonthCount, AreaMonthCount, GridMonthCount)}
-        for r in rows:
-            month = r.day.replace(day=1)
-            area = r.route.area or ""
-            add = {"received": 1}
-            if r.state == TicketState.REJECTED:
-                add["rejected"] = 1
-            elif r.state == TicketState.CLOSED:
-                # No handling deadline is known for a historical ticket, so none counts as closed on time.
-                add["closed"] = 1
-                add["handle_seconds"] = int(r.closed.timestamp()) - int(r.received.timestamp())
-            for model, key in ((StreetMonthCount, (month, area[:9], r.category, r.channel)),
-                               (AreaMonthCount, (month, area[:12], r.category, r.channel)),
-                               (GridMonthCount, (month, area[:18], r.channel))):
-                cell = cells[model][key]
-                for name, value in add.items():
-                    cell[name] += value
-        with connection.cursor() as cur:
-            for model, found in cells.items():
-                if found:
-                    self._add_counts(cur, model, sorted(found.items()))
+    def recount(self, job_id: int, pool: ThreadPoolExecutor | None = None) -> list[date]:
+        """Recount the monthly cubes of every month the job's batches touched; returns those months.
 
-    def _add_counts(self, cur, model, cells) -> None:
-        """Add cells to a cube in one statement (PostgreSQL: arrays through unnest; elsewhere one upsert per cell)."""
-        meta, table = model._meta, model._meta.db_table
-        keys = [meta.get_field(n).column for n in model.KEY]
-        counters = [meta.get_field(n).column for n in STORED_COUNTERS]
-        update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
-        if self.pg:
-            types = [meta.get_field(n).db_type(connection) for n in model.KEY]
-            arrays = [[key[i] for key, _ in cells] for i in range(len(keys))]
-            arrays += [[cell[n] for _, cell in cells] for n in COUNTED]
-            types += ["integer"] * (len(COUNTED) - 1) + ["bigint"]
-            values = [f"u.{c}" if c in COUNTED else "0" for c in STORED_COUNTERS]
-            cur.execute(
-                f"INSERT INTO {table} ({', '.join(keys + counters)}) SELECT {', '.join(f'u.{k}' for k in keys)}, {', '.join(values)}"
-                f" FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) AS u({', '.join(keys + list(COUNTED))})"
-                f" ORDER BY {', '.join(f'u.{k}' for k in keys)} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}", arrays)
-            return
-        adapt = connection.ops.adapt_datefield_value
-        cur.executemany(
-            f"INSERT INTO {table} ({', '.join(keys + counters)}) VALUES ({', '.join(['%s'] * (len(keys) + len(counters)))})"
-            f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}",
-            [[adapt(key[0]), *key[1:], *(cell[n] for n in STORED_COUNTERS)] for key, cell in cells])
+        Each month is recounted from the tickets (the set-based recount of `gridgov metrics rebuild`) in a
+        transaction that first locks the cube tables against writers: a live action's cube update waits for it
+        and then adds its change on top, and recounts of overlapping imports run one after another, so the last
+        one to run counts every batch committed before it. On PostgreSQL two months are counted at a time, the
+        second by `pool`'s thread on its own connection (it reads only after the lock is held).
+        """
+        months = sorted({date.fromisoformat(m) for m in ImportJob.objects.get(pk=job_id).months})
+        step = 2 if self.helper_db and pool is not None else 1
+        for i in range(0, len(months), step):
+            group = months[i:i + step]
+            for attempt in range(MAX_ATTEMPTS):
+                try:
+                    self._recount(group, pool)
+                    break
+                except OperationalError:
+                    # A lock cycle with a live action touching two cube tables: PostgreSQL broke it, count again.
+                    if attempt == MAX_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
+        return months
 
-    def commit(self, rows: list[Row], errors: list, start: int, end: int) -> tuple[int, int]:
-        """Write one batch atomically (retrying when a concurrent run got there first); returns (imported, skipped)."""
+    def _recount(self, group: list[date], pool) -> None:
+        with transaction.atomic():
+            if self.pg:
+                with connection.cursor() as cur:
+                    cur.execute("SET LOCAL synchronous_commit = off")
+                    cur.execute(f"LOCK TABLE {', '.join(m._meta.db_table for m in CUBES)} IN SHARE ROW EXCLUSIVE MODE")
+            others = [pool.submit(_month_cells, first) for first in group[1:]]
+            found = [_month_cells(group[0])] + [f.result() for f in others]
+            for first, cells in zip(group, found):
+                for model in CUBES:
+                    model.objects.filter(month=first).delete()
+                    write_cells(model, cells[model])
+
+    def commit(self, rows: list[Row], errors: list, start: int, end: int, known: set | None = None) -> tuple[int, int]:
+        """Write one batch atomically (retrying when a concurrent run got there first); returns (imported, skipped).
+
+        `known`: the rows' external ids already in the database, looked up before the transaction (on the
+        helper thread). A run that inserted one of the others since then makes the insert fail on the
+        unique (channel, external id) constraint, and the retry looks again inside the transaction.
+        """
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with transaction.atomic():
+                    if self.pg:
+                        # A database crash may lose the last committed batches, job row included: resume redoes them.
+                        with connection.cursor() as cur:
+                            cur.execute("SET LOCAL synchronous_commit = off")
                     job = ImportJob.objects.select_for_update().get(pk=self.job.pk)
                     if job.rows_done != start:
                         raise ImportAborted(f"导入任务 {job.pk} 已被另一进程推进到第 {job.rows_done} 行，本进程停止")
                     if attempt:
                         for r in rows:
                             r.number = None
-                    existing = self.existing(rows)
+                    existing = known if known is not None and not attempt else self.existing(rows)
                     new = [r for r in rows if (r.channel, r.ext) not in existing]
                     self.numbers(new)
                     if new:
                         self.insert(new)
-                        self.count(new)
+                    # Skipped rows count too: an earlier, killed run may have written them without recounting.
+                    months = {r.day.replace(day=1).isoformat() for r in rows} - set(job.months)
                     ImportRowError.objects.bulk_create(
                         [ImportRowError(job=job, row=n, column=col[:100], message=msg[:300], value=val)
                          for n, col, msg, val in errors], batch_size=1000)
                     skipped = len(rows) - len(new)
                     ImportJob.objects.filter(pk=job.pk).update(
                         rows_done=end, imported=F("imported") + len(new), skipped=F("skipped") + skipped,
-                        failed=F("failed") + len({e[0] for e in errors}), batches=F("batches") + 1, updated_at=clock.now())
+                        failed=F("failed") + len({e[0] for e in errors}), batches=F("batches") + 1, updated_at=clock.now(),
+                        **({"months": sorted({*job.months, *months})} if months else {}))
                 return len(new), skipped
             except (IntegrityError, OperationalError):
                 # Another run inserted one of these external ids (or a lock cycle was broken): look again.
@@ -706,20 +722,29 @@ def run(path: str | Path, mapping: Mapping, *, batch: int = 5000, resume: bool =
         def prepare(chunk, first):
             rows, errors = validator.validate(chunk, first)
             router.route(rows)
-            return rows, errors, first, first + len(chunk)
+            writer.render(rows)
+            # PostgreSQL: the existing-id lookup runs here too, on this thread's own connection.
+            known = writer.existing(rows) if writer.helper_db else None
+            return rows, errors, first, first + len(chunk), known
 
-        # One helper thread validates and routes the next batch while this thread writes the current one.
+        # One helper thread validates, routes and renders the next batch while this thread writes the current one.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = None
-            pos = start
-            for chunk in _chunks(records, batch):
-                job_next = pool.submit(prepare, chunk, pos)
-                pos += len(chunk)
+            try:
+                pending = None
+                pos = start
+                for chunk in _chunks(records, batch):
+                    job_next = pool.submit(prepare, chunk, pos)
+                    pos += len(chunk)
+                    if pending is not None:
+                        _write(writer, pending.result(), totals, progress)
+                    pending = job_next
                 if pending is not None:
                     _write(writer, pending.result(), totals, progress)
-                pending = job_next
-            if pending is not None:
-                _write(writer, pending.result(), totals, progress)
+                # The monthly counts of every month this job touched, in this run or a killed earlier one, once at the end.
+                writer.recount(job.pk, pool)
+            finally:
+                if writer.helper_db:
+                    pool.submit(lambda: connection.close()).result()  # the helper thread's own connection
         ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.DONE, finished_at=clock.now(), rows_total=pos,
                                                    updated_at=clock.now())
         job.refresh_from_db()
@@ -732,9 +757,13 @@ def run(path: str | Path, mapping: Mapping, *, batch: int = 5000, resume: bool =
         close()
 
 
+def _month_cells(first: date) -> dict:
+    return recount.month_cells(Period.month(first.year, first.month), CUBES)
+
+
 def _write(writer: Writer, prepared, totals, progress) -> None:
-    rows, errors, first, end = prepared
-    imported, skipped = writer.commit(rows, errors, first, end)
+    rows, errors, first, end, known = prepared
+    imported, skipped = writer.commit(rows, errors, first, end, known)
     totals[0] += imported
     totals[1] += skipped
     totals[2] += len({e[0] for e in errors})

@@ -26,6 +26,8 @@ class ImportJob(models.Model):
     skipped = models.PositiveIntegerField("已存在跳过", default=0)
     failed = models.PositiveIntegerField("错误行数", default=0)
     batches = models.PositiveIntegerField("已提交批次", default=0)
+    # First days ("2025-03-01") of the months of the rows in committed batches: recounted when a run ends.
+    months = models.JSONField("涉及月份", default=list, blank=True)
     message = models.TextField("说明", blank=True)
     started_at = models.DateTimeField("开始时间")
     updated_at = models.DateTimeField("更新时间")

@@ -177,3 +177,45 @@ def test_xlsx_with_names_value_maps_and_native_cells(tmp_path, world):
     assert (x6.located_by, x6.area_id, x6.suggested_lead_id) == ("none", None, world.dept_city.pk)
     assert_routed_like_receive(x6)
     assert cube.differences(Period.month(2026, 1)) == []
+
+
+def test_counts_are_recounted_once_per_run_for_every_month_the_job_touched(files, monkeypatch):
+    """The cubes are recounted at the end of a run; a run that dies before that leaves them to the next run."""
+    from gridgov.interop.imports import importer
+
+    path, mapping = files
+    recount = importer.Writer.recount
+
+    def dies(self, *args):
+        raise RuntimeError("killed before the recount")
+
+    monkeypatch.setattr(importer.Writer, "recount", dies)
+    with pytest.raises(RuntimeError, match="killed before the recount"):
+        run_import(path, mapping, "--channel", "h12345", "--batch", "3")
+    job = ImportJob.objects.get()
+    # Every batch committed its tickets and its months, but nobody recounted January and February yet.
+    assert (job.state, job.rows_done, job.imported, job.months) == ("failed", 10, 5, ["2026-01-01", "2026-02-01"])
+    assert cube.differences(Period.month(2026, 1)) != [] and cube.differences(Period.month(2026, 2)) != []
+
+    # Resuming finds no row left to read, but still recounts the months of the job's earlier batches.
+    monkeypatch.setattr(importer.Writer, "recount", recount)
+    run_import(path, mapping, "--channel", "h12345", "--resume")
+    assert ImportJob.objects.get().state == "done"
+    for month in (1, 2, 3):
+        assert cube.differences(Period.month(2026, month)) == []
+
+
+def test_a_new_run_over_rows_a_dead_run_wrote_recounts_their_months(files, monkeypatch):
+    """Rows skipped as already imported still mark their month: a fresh run repairs what a killed run left."""
+    from gridgov.interop.imports import importer
+
+    path, mapping = files
+    monkeypatch.setattr(importer.Writer, "recount", lambda self, *args: [])  # the first run dies before recounting
+    run_import(path, mapping, "--channel", "h12345", "--batch", "4")
+    assert cube.differences(Period.month(2026, 2)) != []
+    monkeypatch.undo()
+    out = run_import(path, mapping, "--channel", "h12345")
+    assert "导入 0，已存在跳过 6，错误 4 行" in out
+    assert ImportJob.objects.order_by("id").last().months == ["2026-01-01", "2026-02-01"]
+    for month in (1, 2, 3):
+        assert cube.differences(Period.month(2026, month)) == []
