@@ -325,7 +325,7 @@ def prepare_lookups(cur, start: dt.date, end: dt.date, seed: int, calendar=None)
         FROM units_responsibilityrule WINDOW w AS (PARTITION BY category_id ORDER BY effective_from)""")
     cur.execute("CREATE INDEX ON bench.rule_span (category_id)")
 
-    weight_of = {code: w for code, _name, w, _prefix in reference.CHANNELS}
+    weight_of = reference.CHANNEL_WEIGHTS
     channels = list(Channel.objects.filter(active=True).order_by("sort", "code"))
     ch_of = _buckets([weight_of.get(c.code, 1.0) for c in channels])
     cur.execute("CREATE TABLE bench.channel_pick (b int PRIMARY KEY, channel_id text NOT NULL, prefix text NOT NULL)")
