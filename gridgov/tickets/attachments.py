@@ -7,7 +7,8 @@ from django.db import transaction
 from gridgov.core import clock
 from gridgov.core.errors import Forbidden, InvalidInput
 from gridgov.tickets.access import can, get_visible
-from gridgov.tickets.models import Attachment, Ticket, TimelineEvent
+from gridgov.tickets.models import Attachment, Ticket
+from gridgov.tickets.timeline import append_event
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 9
@@ -56,8 +57,6 @@ def attach(actor, ticket_id, uploads) -> list[Attachment]:
         now = clock.now()
         saved = [Attachment.objects.create(ticket=ticket, file=u, name=u.name[:200], content_type=t, size=u.size,
                                            uploaded_by=actor, uploaded_at=now) for u, t in zip(uploads, types)]
-        last = ticket.events.order_by("-seq").first()
-        TimelineEvent.objects.create(ticket=ticket, seq=last.seq + 1, at=now, actor=actor, verb="attach",
-                                     from_state=ticket.state, to_state=ticket.state,
-                                     note="上传附件：" + "、".join(a.name for a in saved), data={"attachments": [a.pk for a in saved]})
+        append_event(ticket, actor, now, "attach", "上传附件：" + "、".join(a.name for a in saved),
+                     attachments=[a.pk for a in saved])
     return saved

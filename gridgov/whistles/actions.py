@@ -1,7 +1,6 @@
 """The only way whistles change: `do_*` actions that check access and state, then write, audit and note it on the ticket atomically."""
 
 from django.db import transaction
-from django.db.models import Max
 
 from gridgov.areas.distance import distance_m
 from gridgov.audit.log import audit
@@ -11,7 +10,8 @@ from gridgov.core.errors import Forbidden, InvalidInput, InvalidState
 from gridgov.tickets import actions as ticket_actions
 from gridgov.tickets.access import get_visible
 from gridgov.tickets.deadlines import LIMIT_UNIT_LABELS, compute_deadline
-from gridgov.tickets.models import Ticket, TimelineEvent
+from gridgov.tickets.models import Ticket
+from gridgov.tickets.timeline import append_event
 from gridgov.tickets.states import DONE_STATES
 from gridgov.units.models import Unit
 from gridgov.whistles import rules
@@ -51,13 +51,6 @@ def _lock_ticket(ticket_id) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).select_related("area").get(pk=ticket_id)
 
 
-def _note_on_ticket(ticket: Ticket, actor, now, verb: str, note: str, **data) -> TimelineEvent:
-    """Append an event to the ticket's timeline (inside the caller's transaction, ticket locked); the state is unchanged."""
-    last = TimelineEvent.objects.filter(ticket=ticket).aggregate(m=Max("seq"))["m"] or 0
-    return TimelineEvent.objects.create(ticket=ticket, seq=last + 1, at=now, actor=actor if getattr(actor, "pk", None) else None,
-                                        verb=verb, from_state=ticket.state, to_state=ticket.state, note=note, data=data)
-
-
 def do_blow(actor, ticket_id, *, unit_ids, reason: str, checkin_limit=DEFAULT_CHECKIN_LIMIT,
             checkin_limit_unit: str = DEFAULT_CHECKIN_UNIT, onsite_required: bool = False,
             onsite_radius_m=DEFAULT_ONSITE_RADIUS_M, now=None) -> Whistle:
@@ -89,8 +82,8 @@ def do_blow(actor, ticket_id, *, unit_ids, reason: str, checkin_limit=DEFAULT_CH
         names = "、".join(u.name for u in units)
         limit = f"{inp['amount'].normalize():f}{LIMIT_UNIT_LABELS[inp['unit']]}"
         onsite = f"，须在事发地点{inp['radius']}米范围内现场报到" if onsite_required else ""
-        _note_on_ticket(ticket, actor, now, "whistle", f"吹哨召集{names}，报到时限{limit}{onsite}。事由：{inp['reason']}",
-                        whistle=whistle.pk, units=[u.pk for u in units], deadline=deadline.isoformat())
+        append_event(ticket, actor, now, "whistle", f"吹哨召集{names}，报到时限{limit}{onsite}。事由：{inp['reason']}",
+                     whistle=whistle.pk, units=[u.pk for u in units], deadline=deadline.isoformat())
         audit(actor, "whistle.blow", whistle, ticket=ticket.number, units=[u.pk for u in units], deadline=deadline.isoformat(),
               onsite_required=bool(onsite_required))
     return whistle
@@ -152,9 +145,9 @@ def do_check_in(actor, summons_id, *, lon=None, lat=None, note: str = "", now=No
         summons.save()
         late = rules.is_late(summons.deadline, now, None, now)
         where = f"，距事发地点约{distance:.0f}米" if distance is not None else ""
-        _note_on_ticket(ticket, actor, now, "whistle_checkin",
+        append_event(ticket, actor, now, "whistle_checkin",
                         f"{summons.unit.name}{'迟到' if late else '按时'}报到{where}。{summons.checkin_note}".rstrip(),
-                        whistle=whistle.pk, summons=summons.pk, unit=summons.unit_id, late=late)
+                     whistle=whistle.pk, summons=summons.pk, unit=summons.unit_id, late=late)
         audit(actor, "whistle.checkin", summons, ticket=ticket.number, unit=summons.unit_id, late=late,
               distance_m=summons.checkin_distance_m)
     return summons
@@ -174,8 +167,8 @@ def do_finish(actor, summons_id, *, result: str, now=None) -> WhistleSummons:
         now = now or clock.now()
         summons.state, summons.done_at, summons.done_by, summons.result = WhistleSummons.State.DONE, now, actor, result
         summons.save()
-        _note_on_ticket(ticket, actor, now, "whistle_done", f"{summons.unit.name}协办反馈：{result}",
-                        whistle=summons.whistle_id, summons=summons.pk, unit=summons.unit_id)
+        append_event(ticket, actor, now, "whistle_done", f"{summons.unit.name}协办反馈：{result}",
+                     whistle=summons.whistle_id, summons=summons.pk, unit=summons.unit_id)
         audit(actor, "whistle.done", summons, ticket=ticket.number, unit=summons.unit_id)
     return summons
 
@@ -198,6 +191,6 @@ def do_close(actor, whistle_id, *, note: str = "", now=None) -> Whistle:
         whistle.state, whistle.closed_at, whistle.closed_by, whistle.close_note = Whistle.State.CLOSED, now, actor, (note or "").strip()
         whistle.save()
         text = f"结束吹哨{f'，{withdrawn}个部门未报到已撤回' if withdrawn else ''}。{whistle.close_note}".rstrip()
-        _note_on_ticket(ticket, actor, now, "whistle_close", text, whistle=whistle.pk)
+        append_event(ticket, actor, now, "whistle_close", text, whistle=whistle.pk)
         audit(actor, "whistle.close", whistle, ticket=ticket.number, withdrawn=withdrawn)
     return whistle
