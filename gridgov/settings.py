@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gridgov.interop.open311",
     "gridgov.interop.hotline12345",
     "gridgov.interop.imports",
+    "gridgov.notifications",
 ]
 
 MIDDLEWARE = [
