@@ -18,5 +18,6 @@ urlpatterns = [
     path("open311/v2/", include("gridgov.interop.open311.urls")),
     path("interop/12345/", include("gridgov.interop.hotline12345.urls")),
     path("whistles/", include("gridgov.whistles.urls")),
+    path("notifications/", include("gridgov.notifications.urls")),
     path("", include("gridgov.web.urls")),
 ]

@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 
 from gridgov.accounts.models import RoleGrant
 from gridgov.core import clock
+from gridgov.notifications.models import Notification
 from gridgov.tickets import access
 from gridgov.tickets.queries import INBOXES, inbox, inboxes_for
 
@@ -48,4 +49,6 @@ def layout(request) -> dict:
         "menu_inboxes": [{"key": k, "label": INBOXES[k][0], "count": inbox(user, k, now).count()} for k in keys],
         "menu_tools": [(url, label) for url, label, perm in _tools() if perm in perms],
         "is_admin": user.is_staff,
+        # One indexed count (user, read_at) for the header badge.
+        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
     }
