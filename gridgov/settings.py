@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "gridgov.interop.hotline12345",
     "gridgov.interop.imports",
     "gridgov.notifications",
+    "gridgov.runner",
+    "gridgov.alerts",
 ]
 
 MIDDLEWARE = [

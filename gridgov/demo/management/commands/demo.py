@@ -87,7 +87,9 @@ class Command(BaseCommand):
     def _serve(self, port: int):
         from waitress import serve
 
+        from gridgov.runner.worker import start_in_thread
         from gridgov.wsgi import application
 
+        start_in_thread()  # deadline scan, notifications and digests run alongside the server (`gridgov worker` in production)
         self.stdout.write(f"服务已启动：http://127.0.0.1:{port}/  （Ctrl+C 停止）")
         serve(application, host="127.0.0.1", port=port, threads=8, _quiet=True)

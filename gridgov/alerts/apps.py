@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "gridgov.alerts"
+    verbose_name = "超期预警"
