@@ -21,7 +21,7 @@ def importable(path: str) -> bool:
     """Whether the dotted path names a function that exists in this installation (optional apps may be absent)."""
     try:
         return callable(resolve(path))
-    except (ImportError, AttributeError, ValueError):
+    except Exception:  # noqa: BLE001 - missing module, or an app whose models load only when it is in INSTALLED_APPS
         return False
 
 
