@@ -83,10 +83,12 @@ def allowed_verbs(state: str) -> list[str]:
     return [verb for verb, t in TRANSITIONS.items() if state in t.sources]
 
 
-# Timeline verbs that are not state transitions: attachments, historical imports, 吹哨报到 steps.
+# Timeline verbs that are not state transitions: attachments, imports, 吹哨报到, alerts, 催办 and 督办.
 OTHER_VERB_LABELS = {
     "attach": "附件", "import": "历史导入",
     "whistle": "吹哨", "whistle_checkin": "报到", "whistle_done": "协办反馈", "whistle_close": "结束吹哨",
+    "warn": "即将超期预警", "overdue": "超期", "escalate": "超期升级", "urge": "催办", "supervise": "领导督办",
+    "end_supervision": "结束督办",
 }
 
 
