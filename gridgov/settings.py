@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gridgov.reports",
     "gridgov.selfeval",
     "gridgov.whistles",
+    "gridgov.supervision",
     "gridgov.interop.open311",
     "gridgov.interop.hotline12345",
     "gridgov.interop.imports",

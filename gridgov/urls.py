@@ -19,5 +19,6 @@ urlpatterns = [
     path("interop/12345/", include("gridgov.interop.hotline12345.urls")),
     path("whistles/", include("gridgov.whistles.urls")),
     path("notifications/", include("gridgov.notifications.urls")),
+    path("supervision/", include("gridgov.supervision.urls")),
     path("", include("gridgov.web.urls")),
 ]

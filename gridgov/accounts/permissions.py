@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, str] = {
     "selfeval.edit": "编制绩效自评",
     "whistle.blow": "吹哨",
     "whistle.checkin": "报到",
+    "ticket.urge": "催办",
+    "ticket.supervise": "督办",
 }
 
 # 数据看板/大屏: the centre, leaders and area-scoped grid staff read figures of their own scope.
@@ -42,7 +44,7 @@ ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "dispatcher": ("派单员", frozenset({
         "ticket.view", "ticket.receive", "ticket.reject", "ticket.dispatch", "ticket.decide_extension",
         "ticket.close", "ticket.rework", "ticket.merge", "ticket.reopen", "ticket.callback", "pii.view",
-        "assessment.view", "assessment.run", "whistle.blow", "whistle.checkin", _FIGURES,
+        "assessment.view", "assessment.run", "whistle.blow", "whistle.checkin", "ticket.urge", "ticket.supervise", _FIGURES,
     })),
     "unit_handler": ("单位经办人", frozenset(_HANDLING)),
     "unit_leader": ("单位负责人", frozenset(_HANDLING | {_FIGURES})),
@@ -50,7 +52,7 @@ ROLES: dict[str, tuple[str, frozenset[str]]] = {
     "grid_worker": ("网格员", frozenset({"ticket.view", "ticket.receive", _FIGURES})),
     "grid_instructor": ("网格指导员", frozenset({"ticket.view", _FIGURES})),
     "investigator": ("常调队员", frozenset({"ticket.view", "investigation.open", "investigation.conclude", "pii.view", _FIGURES})),
-    "leadership_viewer": ("领导查阅", frozenset({"ticket.view", "assessment.view", "selfeval.view", _FIGURES})),
+    "leadership_viewer": ("领导查阅", frozenset({"ticket.view", "assessment.view", "selfeval.view", "ticket.supervise", _FIGURES})),
     "finance_officer": ("财务人员", frozenset({"selfeval.view", "selfeval.edit", _FIGURES})),
     # Accounts of other systems (Open311 clients, the city 12345 platform): they register tickets and nothing else.
     "intake_system": ("系统接入", frozenset({"ticket.receive"})),

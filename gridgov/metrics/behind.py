@@ -4,8 +4,10 @@ from django.db.models import Exists, F, OuterRef
 
 from gridgov.core.errors import InvalidInput
 from gridgov.metrics import counters
-from gridgov.metrics.compute import Scope, assignments_in, basis_of, summons_in, ticket_filter
-from gridgov.metrics.definitions import ASSIGNMENT_COUNTERS, COUNTER_LABELS, METRICS, OUTCOME_COUNTERS, WHISTLE_COUNTERS
+from gridgov.metrics.compute import Scope, assignments_in, basis_of, summons_in, ticket_filter, urges_in
+from gridgov.metrics.definitions import (
+    ASSIGNMENT_COUNTERS, COUNTER_LABELS, METRICS, OUTCOME_COUNTERS, URGE_COUNTERS, WHISTLE_COUNTERS,
+)
 from gridgov.metrics.periods import Period
 from gridgov.tickets.access import visible_to
 
@@ -36,6 +38,8 @@ def tickets_behind(user, period: Period, scope: Scope, counter: str, basis: str 
     if counter in WHISTLE_COUNTERS:
         rows = summons_in(period, scope).filter(counters.whistle_filter(counter, now))
         return visible.filter(pk__in=rows.values("whistle__ticket_id"))
+    if counter in URGE_COUNTERS:
+        return visible.filter(pk__in=urges_in(period, scope).values("ticket_id"))
     if counter not in OUTCOME_COUNTERS:
         raise InvalidInput(f"未知的统计口径：{counter}")
     return _outcome_tickets(visible, period, scope, counter, basis)

@@ -13,6 +13,7 @@ from gridgov.metrics.definitions import ALL_COUNTERS, STORED_COUNTERS, Figure, f
 from gridgov.metrics.models import AreaMonthCount, GridMonthCount, StreetMonthCount, UnitMonthCount
 from gridgov.metrics.periods import Period
 from gridgov.tickets.models import Assignment, Ticket
+from gridgov.supervision.models import Urge
 from gridgov.units.models import Category, Unit
 from gridgov.whistles.models import WhistleSummons
 
@@ -198,12 +199,24 @@ def _live(period: Period, scope: Scope, by, basis: str, now=None) -> dict:
     out = _group(qs, by, via, False, {"overdue_open": Count("*")})
     for key, row in _group(summons_in(period, scope), by, "whistle__ticket__", False, counters.whistle_aggregates(now)).items():
         out.setdefault(key, {}).update(row)
+    for key, row in _group(urges_in(period, scope), by, "ticket__", False, {"urges": Count("*")}).items():
+        out.setdefault(key, {}).update(row)
     return out
 
 
 def summons_in(period: Period, scope: Scope):
     """The 吹哨报到 summons on the tickets of a period and scope (only the scope's units, if it names any)."""
     qs = WhistleSummons.objects.filter(ticket_filter(period, scope, "whistle__ticket__"))
+    if scope.unit is not None:
+        qs = qs.filter(unit_id=scope.unit)
+    if scope.unit_group:
+        qs = qs.filter(unit__group=scope.unit_group)
+    return qs
+
+
+def urges_in(period: Period, scope: Scope):
+    """The 催办 records on the tickets of a period and scope (only those urging the scope's units, if it names any)."""
+    qs = Urge.objects.filter(ticket_filter(period, scope, "ticket__"))
     if scope.unit is not None:
         qs = qs.filter(unit_id=scope.unit)
     if scope.unit_group:

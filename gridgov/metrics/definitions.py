@@ -15,8 +15,10 @@ OUTCOME_COUNTERS = (
 ASSIGNMENT_COUNTERS = ("assigned", "signed", "signed_on_time")
 # Counters over the 吹哨报到 summons of those tickets (both bases), one per summoned unit per whistle.
 WHISTLE_COUNTERS = ("whistle_checkins", "whistle_late")
-# Counted live, never stored: they change with the clock (or live in the whistles' own tables), not with the tickets.
-LIVE_COUNTERS = ("overdue_open",) + WHISTLE_COUNTERS
+# Counters over the 催办 records of those tickets (both bases), one per urge, on the urged assignment's unit.
+URGE_COUNTERS = ("urges",)
+# Counted live, never stored: they change with the clock (or live in the whistles' and urges' own tables), not with the tickets.
+LIVE_COUNTERS = ("overdue_open",) + WHISTLE_COUNTERS + URGE_COUNTERS
 STORED_COUNTERS = OUTCOME_COUNTERS + ASSIGNMENT_COUNTERS
 ALL_COUNTERS = STORED_COUNTERS + LIVE_COUNTERS
 
@@ -28,6 +30,7 @@ COUNTER_LABELS = {
     "deduction": "有责扣分", "assigned": "交办记录", "signed": "已签收交办记录",
     "signed_on_time": "时限内签收交办记录", "overdue_open": "超期未办结工单", "due": "应办结工单",
     "population": "常住人口", "whistle_checkins": "已报到的吹哨召集", "whistle_late": "迟到报到的吹哨召集",
+    "urges": "催办记录",
 }
 
 BASES = {
@@ -38,6 +41,7 @@ BASES = {
 # Assignment counters count records: a joint ticket's every unit, and every round after a return.
 ASSIGNMENT_BASE = "按交办记录计，联合办单每个承办单位、每轮交办各计一次"
 WHISTLE_BASE = "按吹哨召集计，每次吹哨每个被召集部门各计一次"
+URGE_BASE = "按催办记录计，每次催办（人工或自动）计一次，计入被催办单位"
 
 DEFAULT_THREE_RATE_WEIGHTS = {"response_rate": Decimal(1) / 3, "resolution_rate": Decimal(1) / 3,
                               "satisfaction_rate": Decimal(1) / 3}
@@ -83,6 +87,7 @@ METRICS: dict[str, Metric] = {m.code: m for m in [
     _m("whistle_checkins", "报到次数", "count", "whistle_checkins", note="统计期内受理工单上的吹哨召集中已报到的"),
     _m("whistle_late", "迟到报到", "count", "whistle_late",
        note="报到时间晚于报到时限，或统计时点已过时限仍未报到（含吹哨结束时超时未报到而撤回的）"),
+    _m("urges", "催办次数", "count", "urges", note="统计期内受理工单上的催办（人工催办和超期自动催办）"),
 ]}
 
 @dataclass(frozen=True)
@@ -130,6 +135,8 @@ def base_text(counter: str | None, basis: str) -> str:
         return f"{label}（{ASSIGNMENT_BASE}）"
     if counter in WHISTLE_COUNTERS:
         return f"{label}（{WHISTLE_BASE}）"
+    if counter in URGE_COUNTERS:
+        return f"{label}（{URGE_BASE}）"
     return f"{label}（{BASES[basis]}）"
 
 

@@ -15,6 +15,9 @@
 #   #attachments, #form-attach    the attachment list and the upload form (field `files`, .btn-submit)
 #   #print-link                   link to the print view; #print-button on the print view
 #   #not-found                    the message of the not-found page (missing and invisible tickets alike)
+#   #supervised-badge, #supervision   the 督办 badge in the header and the 督办与催办 section (supervision app); its forms
+#                                 #urge-form, #supervise-form, #end-supervision-form are opened by #urge-open, #supervise-open,
+#                                 #end-supervision-open (not act-*: they are not transitions of the ticket)
 
 from datetime import datetime
 from functools import wraps
