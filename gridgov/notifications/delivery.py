@@ -77,6 +77,11 @@ def enqueue(notifications: list[Notification], now: datetime) -> list[Delivery]:
     """Create the pending deliveries of freshly created notifications (inside the caller's transaction)."""
     if not notifications:
         return []
+    # Events recorded long after they happened (imports, the demo's simulated year) stay in-app only.
+    max_age = timedelta(seconds=_conf("GRIDGOV_NOTIFY_MAX_AGE_SECONDS", 24 * 3600))
+    notifications = [n for n in notifications if n.created_at >= clock.now() - max_age]
+    if not notifications:
+        return []
     available = configured()
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=[n.user_id for n in notifications])}
     texts: dict = {}

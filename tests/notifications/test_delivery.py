@@ -13,7 +13,7 @@ from gridgov.notifications.api import notify
 from gridgov.notifications.backends import Backend, SendError
 from gridgov.notifications.delivery import deliver_pending, outbound_text, quiet_until
 from gridgov.notifications.models import Delivery, Preference
-from tests.conftest import MONDAY_10AM
+from tests.conftest import MONDAY_10AM, freeze_clock
 from tests.notifications.helpers import CITIZEN, dispatched
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,19 @@ def flaky(settings):
     settings.GRIDGOV_NOTIFY_BACKENDS = ["tests.notifications.test_delivery.Flaky"]
     settings.GRIDGOV_NOTIFY_RETRY_BASE_SECONDS = 60
     return Flaky
+
+
+@pytest.fixture(autouse=True)
+def frozen(monkeypatch):
+    """The clock at T, so notifications dated around T count as fresh."""
+    return freeze_clock(monkeypatch)
+
+
+def test_old_events_stay_in_app_only(world, frozen):
+    notify(world.handler_a, "urged", "历史催办", now=T - timedelta(days=2))
+    assert not Delivery.objects.exists()
+    notify(world.handler_a, "urged", "今天的催办", now=T - timedelta(hours=1))
+    assert Delivery.objects.count() == 1
 
 
 def test_console_is_the_default_and_logs(world, caplog):
