@@ -15,6 +15,8 @@ from gridgov.alerts.thresholds import LEVEL_ORDER, Policy, alert_times, due_leve
 from gridgov.core import clock
 from gridgov.core.calendar import get_calendar
 from gridgov.notifications.api import notify
+from gridgov.supervision.actions import record_urge
+from gridgov.supervision.models import Urge
 from gridgov.tickets.models import Assignment, Ticket
 from gridgov.tickets.states import DONE_STATES, OPEN_ASSIGNMENTS, AssignmentState
 from gridgov.tickets.timeline import append_event
@@ -110,6 +112,9 @@ def _act(assignment_id: int, stage: str, deadline, levels: list[str], now, polic
                          unit=a.unit.name, deadline=deadline.isoformat(), notified=[u.pk for u in people])
             # Urgent tickets run round the clock, so their alerts ignore quiet hours.
             notify(people, KIND[level], title, body, ticket=ticket, urgent=ticket.urgency == Urgency.URGENT, now=now)
+            if level == "overdue":
+                # 12345 rules: the day a deadline lapses the unit is urged; it counts in 催办次数 like a hand urge.
+                record_urge(ticket, a, None, now, f"{title}，请立即办理", source=Urge.Source.AUTO)
             done.append(level)
     return done
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from gridgov.supervision.models import Urge
 from gridgov.alerts.models import AlertRecord
 from gridgov.alerts.scan import scan
 from gridgov.notifications.models import Notification
@@ -50,6 +51,9 @@ def test_each_level_fires_once_at_its_time_and_tells_the_right_people(world, lea
     assert scan(cst(3, 4, 17, 31))["overdue"] == 1
     assert scan(cst(3, 4, 20))["overdue"] == 0
     assert len(told(world.handler_a, "overdue")) == 1 and told(world.leader_a, "overdue") == []
+    # The day the deadline lapses the unit is urged automatically, counted with the hand urges (催办次数).
+    [urge] = Urge.objects.filter(assignment=lead)
+    assert urge.source == Urge.Source.AUTO and urge.by_id is None and len(events(lead, "urge")) == 1
 
     # Four working hours after the deadline: Thursday 09:00–12:00 and 13:30–14:30.
     assert scan(cst(3, 5, 14, 30))["escalate_leader"] == 0
