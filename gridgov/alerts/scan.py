@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
-from gridgov.accounts.models import RoleGrant, User
+from gridgov.accounts.models import User
+from gridgov.accounts.people import dispatchers_for, unit_staff
 from gridgov.alerts.models import LEVELS, STAGES, AlertRecord
 from gridgov.alerts.thresholds import LEVEL_ORDER, Policy, alert_times, due_levels
 from gridgov.core import clock
@@ -50,20 +51,13 @@ def _stages(a: Assignment) -> list[tuple[str, object]]:
     return stages + [("handle", a.handle_deadline)]
 
 
-def _users(**grant) -> list[User]:
-    ids = RoleGrant.objects.filter(**grant).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
-
-
 def recipients(a: Assignment, level: str) -> list[User]:
     """Who hears of a level: the unit's handlers always, its leaders from the first escalation, the centre's dispatchers last."""
-    people = _users(role="unit_handler", unit_id=a.unit_id)
+    people = unit_staff([a.unit_id], roles=("unit_handler",))
     if level in ("escalate_leader", "escalate_centre"):
-        people += _users(role="unit_leader", unit_id=a.unit_id)
+        people += unit_staff([a.unit_id], roles=("unit_leader",))
     if level == "escalate_centre":
-        area = a.ticket.area
-        scope = {"area_id__in": area.ancestor_codes()} if area else {"area__level": 0}
-        people += _users(role="dispatcher", **scope)
+        people += dispatchers_for(a.ticket.area_id)
     return list({u.pk: u for u in people}.values())
 
 

@@ -8,26 +8,12 @@ import logging
 
 from django.db import transaction
 
-from gridgov.accounts.models import RoleGrant, User
-from gridgov.accounts.permissions import UNIT_ROLES
+from gridgov.accounts.people import dispatchers_for, unit_staff
 from gridgov.notifications.api import notify
 from gridgov.tickets.models import Assignment, Ticket, TimelineEvent
 from gridgov.units.models import Unit, Urgency
 
 log = logging.getLogger("gridgov.notifications")
-
-
-def unit_people(unit_ids) -> list[User]:
-    """The active handlers and leaders of the units (through their unit grants)."""
-    ids = RoleGrant.objects.filter(role__in=UNIT_ROLES, unit_id__in=list(unit_ids)).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
-
-
-def dispatchers_for(ticket: Ticket) -> list[User]:
-    """The active dispatchers whose area grant covers the ticket's place (all of them for an unplaced ticket)."""
-    grants = RoleGrant.objects.filter(role="dispatcher", area__isnull=False).values_list("user_id", "area_id")
-    ids = {uid for uid, code in grants if ticket.area_id is None or ticket.area_id.startswith(code)}
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
 def _lead_unit_id(ticket: Ticket) -> int | None:
@@ -41,28 +27,28 @@ def _unit_name(unit_id) -> str:
 
 def _assigned(ticket, event):
     units = [event.data.get("lead"), *event.data.get("support", [])]
-    return unit_people(u for u in units if u), f"新交办：{ticket.number} {ticket.category.name}", event.note
+    return unit_staff(u for u in units if u), f"新交办：{ticket.number} {ticket.category.name}", event.note
 
 
 def _returned(ticket, event):
     unit = _unit_name(event.assignment.unit_id) if event.assignment_id else ""
-    return dispatchers_for(ticket), f"工单被回退：{ticket.number}（{unit}）", event.note
+    return dispatchers_for(ticket.area_id), f"工单被回退：{ticket.number}（{unit}）", event.note
 
 
 def _extension(ticket, event):
     word = "已批准" if event.verb == "approve_extension" else "已驳回"
     unit_ids = [event.assignment.unit_id] if event.assignment_id else []
-    return unit_people(unit_ids), f"延期申请{word}：{ticket.number}", event.note
+    return unit_staff(unit_ids), f"延期申请{word}：{ticket.number}", event.note
 
 
 def _reworked(ticket, event):
     unit_ids = [event.assignment.unit_id] if event.assignment_id else [u for u in [_lead_unit_id(ticket)] if u]
-    return unit_people(unit_ids), f"发回重办：{ticket.number}", event.note
+    return unit_staff(unit_ids), f"发回重办：{ticket.number}", event.note
 
 
 def _investigation(ticket, event):
     unit_ids = [u for u in [_lead_unit_id(ticket)] if u]
-    return unit_people(unit_ids), f"不满意工单已发起调查：{ticket.number}", event.note
+    return unit_staff(unit_ids), f"不满意工单已发起调查：{ticket.number}", event.note
 
 
 # verb → (kind, who and what)

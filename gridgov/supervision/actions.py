@@ -4,12 +4,13 @@ from datetime import date
 
 from django.db import transaction
 
+from gridgov.accounts.people import unit_staff
 from gridgov.audit.log import audit
 from gridgov.core import clock
 from gridgov.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from gridgov.notifications.api import notify
 from gridgov.supervision.models import Supervision, Urge
-from gridgov.supervision.people import responsible_unit_ids, unit_staff
+from gridgov.supervision.people import responsible_unit_ids
 from gridgov.tickets.access import can, get_visible
 from gridgov.tickets.models import Assignment, Ticket
 from gridgov.tickets.states import DONE_STATES, OPEN_ASSIGNMENT_STATES

@@ -2,10 +2,11 @@
 
 from django.db import transaction
 
+from gridgov.accounts.people import unit_staff
 from gridgov.core import clock
 from gridgov.notifications.api import notify
 from gridgov.supervision.models import DigestRun, Supervision
-from gridgov.supervision.people import responsible_unit_ids, unit_staff
+from gridgov.supervision.people import responsible_unit_ids
 from gridgov.tickets.states import DONE_STATES
 
 

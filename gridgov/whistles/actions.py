@@ -2,11 +2,13 @@
 
 from django.db import transaction
 
+from gridgov.accounts.people import unit_staff
 from gridgov.areas.distance import distance_m
 from gridgov.audit.log import audit
 from gridgov.core import clock
 from gridgov.core.calendar import get_calendar
 from gridgov.core.errors import Forbidden, InvalidInput, InvalidState
+from gridgov.notifications.api import notify
 from gridgov.tickets import actions as ticket_actions
 from gridgov.tickets.access import get_visible
 from gridgov.tickets.deadlines import LIMIT_UNIT_LABELS, compute_deadline
@@ -86,6 +88,9 @@ def do_blow(actor, ticket_id, *, unit_ids, reason: str, checkin_limit=DEFAULT_CH
                      whistle=whistle.pk, units=[u.pk for u in units], deadline=deadline.isoformat())
         audit(actor, "whistle.blow", whistle, ticket=ticket.number, units=[u.pk for u in units], deadline=deadline.isoformat(),
               onsite_required=bool(onsite_required))
+        # Every summoned department learns at once; a check-in deadline counts in hours, so it is urgent.
+        notify(unit_staff([u.pk for u in units]), "whistle", f"吹哨召集：{ticket.number}",
+               f"请于{clock.localtime(deadline):%m-%d %H:%M}前报到{onsite}", ticket=ticket, urgent=True, now=now)
     return whistle
 
 

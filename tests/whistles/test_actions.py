@@ -6,6 +6,7 @@ import pytest
 
 from gridgov.audit.models import AuditLog
 from gridgov.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from gridgov.notifications.models import Notification
 from gridgov.tickets import actions as ticket_actions
 from gridgov.tickets.models import Ticket, TimelineEvent
 from gridgov.whistles import actions, rules
@@ -33,6 +34,9 @@ def test_a_street_blows_on_its_ticket_summoning_two_departments(world, clock):
     assert event.verb == "whistle" and "区城市管理和综合执法局、区人力资源和社会保障局" in event.note
     assert event.from_state == event.to_state == Ticket.objects.get(pk=t.pk).state
     assert AuditLog.objects.filter(action="whistle.blow", object_id=str(w.pk), actor=world.handler_a).exists()
+    # Each summoned department's staff are told at once, and nobody else.
+    told = set(Notification.objects.filter(kind="whistle", ticket=t, urgent=True).values_list("user__username", flat=True))
+    assert told == {"handler_city", "handler_labour"}
 
 
 def test_check_in_on_time_and_late_across_a_weekend(world, clock):
