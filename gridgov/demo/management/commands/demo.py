@@ -13,6 +13,7 @@ from gridgov.areas.models import Area
 from gridgov.demo.assessments import mark_key_grids, run_demo_assessments
 from gridgov.demo.district import DEMO_PASSWORD, build_master_data
 from gridgov.demo.selfeval import create_demo_selfeval
+from gridgov.demo.overdue import create_demo_overdue
 from gridgov.demo.whistles import create_demo_whistles
 from gridgov.interop.open311 import keys as open311_keys
 from gridgov.demo.simulate import simulate
@@ -70,6 +71,7 @@ class Command(BaseCommand):
             run_demo_assessments()
             create_demo_selfeval()
             create_demo_whistles(seed)
+            create_demo_overdue()
             open311_keys.issue(DEMO_OPEN311_CLIENT, raw=DEMO_OPEN311_KEY)
         self.stdout.write(self.style.SUCCESS(f"构建完成：{Ticket.objects.count()} 张工单，用时 {time.monotonic() - started:.0f} 秒。"))
 
