@@ -1,9 +1,7 @@
 """Tickets from the city taken through their lifecycle, and the test database opened from another process."""
 
-import sqlite3
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 from django.db import connection
 
@@ -12,6 +10,7 @@ from gridgov.interop.hotline12345.wire import parse_order
 from gridgov.tickets.actions import do_close, do_dispatch, do_report, do_request_extension, do_return, do_sign
 from gridgov.tickets.models import Assignment
 from tests.interop.hotline12345.conftest import order_json
+from tests.worker_db import WorkerDatabase
 
 
 def city_ticket(order_no="SZ1"):
@@ -43,32 +42,8 @@ def returned(world, order_no="SZ2"):
     return t
 
 
-class WorkerDatabase:
-    """The database a worker subprocess can open: the PostgreSQL test database, or a file copy of SQLite's in-memory one."""
-
-    def __init__(self, tmp_path: Path):
-        s = connection.settings_dict
-        if connection.vendor == "sqlite":
-            # The test database lives in this process's memory; a worker in another process needs a file.
-            self.path = tmp_path / "worker.sqlite3"
-            connection.ensure_connection()
-            target = sqlite3.connect(self.path)
-            connection.connection.backup(target)
-            target.close()
-            self.url = f"sqlite:///{self.path}"
-        else:
-            auth = quote(s["USER"] or "") + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else "")
-            self.url = f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-            self.path = None
-
-    def query(self, sql: str) -> list[tuple]:
-        """Run a read-only query on what is committed right now."""
-        if self.path:
-            with sqlite3.connect(self.path, timeout=20) as db:
-                return db.execute(sql).fetchall()
-        with connection.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
+class OutboxDatabase(WorkerDatabase):
+    """The worker database, read as the outbox."""
 
     def rows(self) -> list[tuple[str, str, str]]:
         """Return (message id, state, claimed_by) of every outbox row, as committed right now."""

@@ -18,7 +18,7 @@ from gridgov.interop.hotline12345.models import InboundOrder
 from gridgov.tickets.models import Ticket, TimelineEvent
 from tests.conftest import build_world
 from tests.interop.hotline12345.conftest import SECRET, make_gateway, order_json, signed
-from tests.interop.hotline12345.helpers import WorkerDatabase
+from tests.worker_db import WorkerDatabase
 
 PUSHES = 10
 ROOT = Path(__file__).resolve().parents[3]

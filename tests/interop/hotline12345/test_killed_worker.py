@@ -12,13 +12,13 @@ import pytest
 from gridgov.interop.hotline12345 import outbox
 from tests.conftest import build_world
 from tests.interop.hotline12345.conftest import SECRET, make_gateway
-from tests.interop.hotline12345.helpers import WorkerDatabase, handled_to_close
+from tests.interop.hotline12345.helpers import OutboxDatabase, handled_to_close
 
 ROOT = Path(__file__).resolve().parents[3]
 TICKETS = 4  # four messages each: 签收, 延期申请, 办理反馈, 办结
 
 
-def _worker(db: WorkerDatabase, city_url: str, log: Path) -> subprocess.Popen:
+def _worker(db: OutboxDatabase, city_url: str, log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db.url, "GRIDGOV_12345_URL": city_url, "GRIDGOV_12345_SECRET": SECRET,
            "GRIDGOV_12345_LEASE": "3", "GRIDGOV_12345_TIMEOUT": "2", "GRIDGOV_12345_BATCH": "5", "GRIDGOV_12345_BACKOFF": "0.2"}
     return subprocess.Popen([sys.executable, "-m", "gridgov", "hotline12345", "push", "--loop", "--interval", "0.2"],
@@ -41,7 +41,7 @@ def test_a_killed_worker_loses_nothing_and_the_city_accepts_each_message_once(h1
     for i in range(TICKETS):
         handled_to_close(world, f"SZ-KILL-{i}")
     assert outbox.collect() == 4 * TICKETS
-    db = WorkerDatabase(tmp_path)
+    db = OutboxDatabase(tmp_path)
     fake_city.delay = 0.3  # slow enough that the kill lands in the middle of a batch
 
     first = _worker(db, fake_city.url, tmp_path / "worker.log")
