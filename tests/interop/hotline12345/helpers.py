@@ -1,7 +1,6 @@
 """Tickets from the city taken through their lifecycle, and the test database opened from another process."""
 
 import uuid
-from pathlib import Path
 
 from django.db import connection
 
