@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.db import connection
 
 from gridgov.interop.hotline12345.intake import receive_order
 from gridgov.interop.hotline12345.wire import parse_order
