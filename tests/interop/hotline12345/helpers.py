@@ -1,7 +1,6 @@
-"""Tickets from the city taken through their lifecycle, and the test database opened from another process."""
+"""Tickets from the city taken through their lifecycle, and the outbox read from another process's database."""
 
 import uuid
-
 
 from gridgov.interop.hotline12345.intake import receive_order
 from gridgov.interop.hotline12345.wire import parse_order
