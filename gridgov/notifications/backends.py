@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.utils.module_loading import import_string
 
 log = logging.getLogger("gridgov.notifications")
@@ -135,7 +135,8 @@ def signed_url(url: str, secret: str, now_ms: int | None = None) -> str:
 
 
 class EmailBackend(Backend):
-    """E-mail through Django's configured mail backend."""
+    """E-mail through Django's configured mail backend, with a timeout (GRIDGOV_EMAIL_TIMEOUT seconds, default 10)
+    so a stuck mail server fails the attempt instead of freezing the sender."""
 
     code, label = "email", "电子邮件"
 
@@ -145,7 +146,9 @@ class EmailBackend(Backend):
     def send(self, user, text, *, urgent=False):
         subject = ("【紧急】" if urgent else "") + text.split("：", 1)[0][:60]
         try:
-            send_mail(subject, text, setting("DEFAULT_FROM_EMAIL", "gridgov@localhost"), [user.email])
+            connection = get_connection(timeout=float(setting("GRIDGOV_EMAIL_TIMEOUT", 10)))
+            send_mail(subject, text, setting("DEFAULT_FROM_EMAIL", "gridgov@localhost"), [user.email],
+                      connection=connection)
         except Exception as exc:  # noqa: BLE001 - any SMTP failure is a failed attempt, retried later
             raise SendError(f"{type(exc).__name__}: {exc}"[:300]) from None
 

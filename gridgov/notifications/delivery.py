@@ -9,21 +9,16 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
 from gridgov.core import clock
-from gridgov.notifications.backends import SendError, configured
+from gridgov.notifications.backends import SendError, configured, setting
 from gridgov.notifications.models import KINDS, Delivery, Notification, Preference
 
 log = logging.getLogger("gridgov.notifications")
 LOCAL = ZoneInfo("Asia/Shanghai")
 LEASE = timedelta(minutes=5)  # a claim older than this belongs to a killed sender; its rows are due again
-
-
-def _conf(name: str, default):
-    return getattr(settings, name, default)
 
 
 def outbound_text(kind: str, ticket=None) -> str:
@@ -78,7 +73,7 @@ def enqueue(notifications: list[Notification], now: datetime) -> list[Delivery]:
     if not notifications:
         return []
     # Events recorded long after they happened (imports, the demo's simulated year) stay in-app only.
-    max_age = timedelta(seconds=_conf("GRIDGOV_NOTIFY_MAX_AGE_SECONDS", 24 * 3600))
+    max_age = timedelta(seconds=float(setting("GRIDGOV_NOTIFY_MAX_AGE_SECONDS", 24 * 3600)))
     notifications = [n for n in notifications if n.created_at >= clock.now() - max_age]
     if not notifications:
         return []
@@ -101,8 +96,8 @@ def enqueue(notifications: list[Notification], now: datetime) -> list[Delivery]:
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the n-th failed attempt: base × 2^(n-1), capped."""
-    base = _conf("GRIDGOV_NOTIFY_RETRY_BASE_SECONDS", 60)
-    cap = _conf("GRIDGOV_NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)
+    base = float(setting("GRIDGOV_NOTIFY_RETRY_BASE_SECONDS", 60))
+    cap = float(setting("GRIDGOV_NOTIFY_RETRY_MAX_SECONDS", 6 * 3600))
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -119,15 +114,28 @@ def _claim(now: datetime, limit: int) -> tuple[str, list[int]]:
     return token, list(Delivery.objects.filter(claim=token, pk__in=ids).values_list("id", flat=True))
 
 
+def _renew(pk: int, token: str) -> bool:
+    """Extend our claim on one row just before sending it; False when it lapsed (another sender may own it now)."""
+    at = clock.now()
+    return bool(Delivery.objects.filter(pk=pk, claim=token, claimed_until__gt=at).update(claimed_until=at + LEASE))
+
+
 def deliver_pending(now: datetime | None = None, limit: int = 100) -> dict:
-    """Send the due deliveries once each; failures are retried later with backoff, then given up. Safe to run twice."""
+    """Send the due deliveries once each; failures are retried later with backoff, then given up. Safe to run twice.
+
+    A batch may take longer than LEASE, so each row's claim is renewed right before its send: a row whose claim
+    lapsed meanwhile is skipped (another sender may have re-claimed and sent it), never sent twice.
+    """
     now = now or clock.now()
     token, ids = _claim(now, limit)
     available = configured()
-    max_attempts = _conf("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 6)
+    max_attempts = int(setting("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 6))
     counts = {"sent": 0, "failed": 0, "dead": 0}
     rows = Delivery.objects.filter(pk__in=ids, claim=token).select_related("notification__user").order_by("id")
     for d in rows:
+        if not _renew(d.pk, token):
+            log.info("外发跳过（%s，投递#%d）：占用已过期，留给其他发送进程", d.backend, d.pk)
+            continue
         n = d.notification
         attempt = d.attempts + 1
         backend = available.get(d.backend)

@@ -6,6 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemEmail
 from django.core.management import call_command
 
 from gridgov.notifications import backends
@@ -34,8 +35,10 @@ class Flaky(Backend):
 
 
 @pytest.fixture
-def flaky(settings):
-    Flaky.calls = []
+def flaky(settings, monkeypatch):
+    # Through monkeypatch, so a test changing them (even one that fails) leaves the next test the defaults.
+    monkeypatch.setattr(Flaky, "failures", 2)
+    monkeypatch.setattr(Flaky, "calls", [])
     settings.GRIDGOV_NOTIFY_BACKENDS = ["tests.notifications.test_delivery.Flaky"]
     settings.GRIDGOV_NOTIFY_RETRY_BASE_SECONDS = 60
     return Flaky
@@ -104,7 +107,41 @@ def test_claimed_rows_are_not_taken_by_a_second_sender(world, flaky):
     # A sender killed mid-run: its claim lapses and the row is sent by the next run.
     assert deliver_pending(now=T + timedelta(minutes=6))["sent"] == 1
     assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
-    flaky.failures = 2
+
+
+class Slow(Backend):
+    """Each send takes two minutes of the frozen clock; at the send that passes `rival_at`, a second sender runs."""
+
+    code, label = "slow", "慢渠道"
+    clock = None
+    rival_at = None
+    rival = None
+    calls: list = []
+
+    def send(self, user, text, *, urgent=False):
+        Slow.calls.append(user.username)
+        Slow.clock.at += timedelta(minutes=2)
+        if Slow.rival_at is not None and Slow.clock.at >= Slow.rival_at:
+            Slow.rival_at = None
+            Slow.rival = deliver_pending(now=Slow.clock.at)
+
+
+def test_a_batch_outliving_its_lease_never_sends_a_row_twice(world, frozen, settings, monkeypatch):
+    settings.GRIDGOV_NOTIFY_BACKENDS = ["tests.notifications.test_delivery.Slow"]
+    monkeypatch.setattr(Slow, "clock", frozen)
+    monkeypatch.setattr(Slow, "calls", [])
+    monkeypatch.setattr(Slow, "rival", None)
+    monkeypatch.setattr(Slow, "rival_at", T + timedelta(minutes=6))  # after the third send, past the 5-minute lease
+    users = [world.handler_a, world.handler_b, world.leader_a, world.dispatcher, world.operator]
+    notify(users, "urged", "催办", now=T)
+    assert Delivery.objects.count() == 5
+    first = deliver_pending(now=T)
+    # The first sender renewed each row's claim as it went; the rows it had not reached lapsed and the second
+    # sender (running at T+6min) took them, so the first skipped them.
+    assert Slow.rival == {"sent": 2, "failed": 0, "dead": 0}
+    assert first == {"sent": 3, "failed": 0, "dead": 0}
+    assert sorted(Slow.calls) == sorted(u.username for u in users)  # each user texted exactly once
+    assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
 
 
 def test_quiet_hours_defer_a_normal_message_to_their_end_and_not_an_urgent_one(world):
@@ -184,6 +221,38 @@ class Recorder:
                 return recorder.reply
 
         return Resp()
+
+
+class TimedEmail(LocmemEmail):
+    """The locmem mail backend, remembering the timeout it was opened with."""
+
+    timeouts: list = []
+
+    def __init__(self, *args, timeout=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        TimedEmail.timeouts.append(timeout)
+
+
+def test_email_connection_has_a_timeout(world, settings, monkeypatch):
+    settings.EMAIL_BACKEND = "tests.notifications.test_delivery.TimedEmail"
+    monkeypatch.setattr(TimedEmail, "timeouts", [])
+    monkeypatch.delenv("GRIDGOV_EMAIL_TIMEOUT", raising=False)
+    world.handler_a.email = "a@example.org"
+    backends.EmailBackend().send(world.handler_a, "文本")
+    settings.GRIDGOV_EMAIL_TIMEOUT = 3
+    backends.EmailBackend().send(world.handler_a, "文本")
+    del settings.GRIDGOV_EMAIL_TIMEOUT
+    monkeypatch.setenv("GRIDGOV_EMAIL_TIMEOUT", "2.5")  # like the other backends' settings: then the environment
+    backends.EmailBackend().send(world.handler_a, "文本")
+    assert TimedEmail.timeouts == [10, 3, 2.5]
+    assert len(mail.outbox) == 3 and mail.outbox[0].to == ["a@example.org"]
+
+
+def test_delivery_settings_fall_back_to_the_environment(monkeypatch):
+    from gridgov.notifications.delivery import backoff
+
+    monkeypatch.setenv("GRIDGOV_NOTIFY_RETRY_BASE_SECONDS", "7")
+    assert backoff(1) == timedelta(seconds=7) and backoff(2) == timedelta(seconds=14)
 
 
 def test_robot_and_sms_payloads(world, settings, monkeypatch):
