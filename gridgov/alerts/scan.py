@@ -18,6 +18,7 @@ from gridgov.core.calendar import get_calendar
 from gridgov.notifications.api import notify
 from gridgov.supervision.actions import record_urge
 from gridgov.supervision.models import Urge
+from gridgov.tickets.deadlines import compute_deadline
 from gridgov.tickets.models import Assignment, Ticket
 from gridgov.tickets.states import DONE_STATES, OPEN_ASSIGNMENTS, AssignmentState
 from gridgov.tickets.timeline import append_event
@@ -71,50 +72,53 @@ def _message(a: Assignment, stage: str, level: str, deadline) -> tuple[str, str]
         "escalate_leader": f"{a.unit.name}承办的工单{t.number}已超过{what}仍未完成，已升级至单位领导督促办理。",
         "escalate_centre": f"{a.unit.name}承办的工单{t.number}已超过{what}仍未完成，已升级至区网格化中心。",
     }
-    return f"【{LEVELS[level]}】{t.number} {t.title}", texts[level]
+    return f"【{LEVELS[level]}】{t.number} {t.category.name}", texts[level]  # never the title: it names the citizen
 
 
 def _act(assignment_id: int, stage: str, deadline, levels: list[str], now, policy: Policy) -> list[str]:
-    """Record, log and announce the missing levels of one assignment's deadline under the ticket's lock; returns those announced."""
-    done = []
+    """Record the missing levels of one assignment's deadline under the ticket's lock and announce the highest; returns it.
+
+    Levels found missing together (first install, a worker outage, the demo) are not all news now: the older ones are
+    recorded silently (notified=0, no timeline event, no notification) and only the highest level reached is announced.
+    """
     with transaction.atomic():
         a = Assignment.objects.select_related("unit").get(pk=assignment_id)
-        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("area").get(pk=a.ticket_id)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("area", "category").get(pk=a.ticket_id)
         a = Assignment.objects.select_related("unit").get(pk=assignment_id)  # re-read: a sign or extension may have won the race
         a.ticket = ticket
         current = dict(_stages(a)).get(stage)
         if a.state not in OPEN_ASSIGNMENTS or current != deadline or ticket.state in DONE_STATES:
             return []
         have = set(AlertRecord.objects.filter(assignment=a, stage=stage, deadline=deadline).values_list("level", flat=True))
-        times = None
-        for level in levels:
-            if level in have:
-                continue
-            if times is None:
-                times = alert_times(a.dispatched_at, deadline, get_calendar(), policy,
-                                    clock_hours=ticket.urgency == Urgency.URGENT)
-            if level == "warn" and "overdue" in levels:
-                # Found only after the deadline (new install, worker down): a warning now would be noise; mark it spent.
-                AlertRecord.objects.create(assignment=a, stage=stage, level=level, deadline=deadline,
-                                           due_at=times[level], created_at=now)
-                continue
-            people = recipients(a, level)
-            title, body = _message(a, stage, level, deadline)
-            AlertRecord.objects.create(assignment=a, stage=stage, level=level, deadline=deadline, due_at=times[level],
-                                       created_at=now, notified=len(people))
-            append_event(ticket, None, now, VERBS[level], body, level=level, stage=stage, assignment=a.pk,
-                         unit=a.unit.name, deadline=deadline.isoformat(), notified=[u.pk for u in people])
-            # Urgent tickets run round the clock, so their alerts ignore quiet hours.
-            notify(people, KIND[level], title, body, ticket=ticket, urgent=ticket.urgency == Urgency.URGENT, now=now)
-            if level == "overdue":
-                # 12345 rules: the day a deadline lapses the unit is urged; it counts in 催办次数 like a hand urge.
-                record_urge(ticket, a, None, now, f"{title}，请立即办理", source=Urge.Source.AUTO)
-            done.append(level)
-    return done
+        missing = [level for level in levels if level not in have]
+        if not missing:
+            return []
+        calendar = get_calendar()
+        times = alert_times(a.dispatched_at, deadline, calendar, policy, clock_hours=ticket.urgency == Urgency.URGENT)
+        *older, level = sorted(missing, key=LEVEL_ORDER.index)
+        for old in older:
+            AlertRecord.objects.create(assignment=a, stage=stage, level=old, deadline=deadline, due_at=times[old],
+                                       created_at=now)
+        people = recipients(a, level)
+        title, body = _message(a, stage, level, deadline)
+        AlertRecord.objects.create(assignment=a, stage=stage, level=level, deadline=deadline, due_at=times[level],
+                                   created_at=now, notified=len(people))
+        append_event(ticket, None, now, VERBS[level], body, level=level, stage=stage, assignment=a.pk,
+                     unit=a.unit.name, deadline=deadline.isoformat(), notified=[u.pk for u in people])
+        # Urgent tickets run round the clock, so their alerts ignore quiet hours.
+        notify(people, KIND[level], title, body, ticket=ticket, urgent=ticket.urgency == Urgency.URGENT, now=now)
+        if level == "overdue" and compute_deadline(deadline, 1, "work_days", calendar) > now:
+            # 12345 rules: the day a deadline lapses the unit is urged; it counts in 催办次数 like a hand urge. Found
+            # later than that it is history, not an urge. The 已超期 notice above already tells the unit.
+            record_urge(ticket, a, None, now, f"{title}，请立即办理", source=Urge.Source.AUTO, notify=False)
+    return [level]
 
 
-def scan(now=None) -> dict[str, int]:
-    """Act on every open assignment's reached levels once; running it twice (or in two workers) changes nothing more."""
+def scan(now=None, assignment_ids=None) -> dict[str, int]:
+    """Act on every open assignment's reached levels once; running it twice (or in two workers) changes nothing more.
+
+    `assignment_ids`, if given, limits the scan to those assignments (the demo scans only its story).
+    """
     now = now or clock.now()
     policy = policy_from_settings()
     calendar = get_calendar()
@@ -122,9 +126,12 @@ def scan(now=None) -> dict[str, int]:
                         .exclude(ticket__state__in=list(DONE_STATES))
                         .select_related("ticket").only("id", "state", "dispatched_at", "sign_deadline", "handle_deadline",
                                                        "ticket__urgency", "ticket__state"))
+    records = AlertRecord.objects.filter(assignment__state__in=OPEN_ASSIGNMENTS)
+    if assignment_ids is not None:
+        open_assignments = open_assignments.filter(pk__in=list(assignment_ids))
+        records = records.filter(assignment_id__in=list(assignment_ids))
     recorded: dict[tuple, set] = {}
-    for aid, stage, level, deadline in AlertRecord.objects.filter(assignment__state__in=OPEN_ASSIGNMENTS).values_list(
-            "assignment_id", "stage", "level", "deadline"):
+    for aid, stage, level, deadline in records.values_list("assignment_id", "stage", "level", "deadline"):
         recorded.setdefault((aid, stage, deadline), set()).add(level)
     counts = {level: 0 for level in LEVEL_ORDER}
     for a in open_assignments.iterator(chunk_size=2000):
@@ -132,11 +139,12 @@ def scan(now=None) -> dict[str, int]:
             have = recorded.get((a.pk, stage, deadline), set())
             if len(have) == len(LEVEL_ORDER):
                 continue
-            times = alert_times(a.dispatched_at, deadline, calendar, policy, clock_hours=a.ticket.urgency == Urgency.URGENT)
-            missing = [level for level in due_levels(times, now) if level not in have]
-            if not missing:
-                continue
             try:
+                times = alert_times(a.dispatched_at, deadline, calendar, policy,
+                                    clock_hours=a.ticket.urgency == Urgency.URGENT)
+                missing = [level for level in due_levels(times, now) if level not in have]
+                if not missing:
+                    continue
                 acted = _act(a.pk, stage, deadline, missing, now, policy)
             except Exception:  # noqa: BLE001 - one bad row must not stop the scan of the others; the next scan retries it
                 log.exception("超期扫描：交办记录 %s 处理失败", a.pk)

@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 from gridgov.accounts.models import RoleGrant
-from gridgov.alerts.scan import scan
+from gridgov.alerts.scan import policy_from_settings, scan
+from gridgov.alerts.thresholds import alert_times
 from gridgov.areas.models import Area
 from gridgov.core import clock
+from gridgov.core.calendar import get_calendar
 from gridgov.supervision.actions import do_urge
 from gridgov.tickets import actions
-from gridgov.units.models import Category
+from gridgov.units.models import Category, Urgency
 
 DEMO_HANDLER, DISPATCHER, OPERATOR = "handler", "dispatcher", "operator"
 
@@ -31,10 +33,16 @@ def create_demo_overdue(now=None):
     lead = ticket.assignments.get()
     actions.do_sign(grant.user, ticket.pk, assignment_id=lead.pk, now=received + timedelta(minutes=20))
     lead.refresh_from_db()
-    # The worker's scans: a warning before the deadline, then the lapse (automatic urge) and the escalations.
-    scan(now=lead.handle_deadline - timedelta(hours=2))
-    scan(now=lead.handle_deadline + timedelta(minutes=30))
+    # The worker's scans, each as it would have run at the time (only this story's assignment: the simulated year's
+    # tickets are history, not news): a warning before the deadline, the lapse (automatic urge), the escalations.
+    times = alert_times(lead.dispatched_at, lead.handle_deadline, get_calendar(), policy_from_settings(), 
+                        clock_hours=ticket.urgency == Urgency.URGENT)
+    story = [lead.pk]
+    scan(now=lead.handle_deadline - timedelta(hours=2), assignment_ids=story)
+    scan(now=lead.handle_deadline + timedelta(minutes=30), assignment_ids=story)
     do_urge(dispatcher, ticket.pk, assignment_id=lead.pk, message="车库积水影响出行，请今日内完成抽排并反馈",
             now=lead.handle_deadline + timedelta(hours=1))
-    scan(now=now)
+    scan(now=times["escalate_leader"] + timedelta(minutes=1), assignment_ids=story)
+    scan(now=times["escalate_centre"] + timedelta(minutes=1), assignment_ids=story)
+    scan(now=now, assignment_ids=story)
     return ticket

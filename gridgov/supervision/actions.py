@@ -4,13 +4,12 @@ from datetime import date
 
 from django.db import transaction
 
-from gridgov.accounts.people import unit_staff
+from gridgov.accounts.people import responsible_unit_ids, unit_staff
 from gridgov.audit.log import audit
 from gridgov.core import clock
 from gridgov.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from gridgov.notifications.api import notify
+from gridgov.notifications.api import notify as send
 from gridgov.supervision.models import Supervision, Urge
-from gridgov.supervision.people import responsible_unit_ids
 from gridgov.tickets.access import can, get_visible
 from gridgov.tickets.models import Assignment, Ticket
 from gridgov.tickets.states import DONE_STATES, OPEN_ASSIGNMENT_STATES
@@ -48,10 +47,17 @@ def _locked(actor, ticket_id, perm: str, refusal: str) -> Ticket:
     return ticket
 
 
-def record_urge(ticket: Ticket, assignment: Assignment, actor, now, message: str, source: str = Urge.Source.MANUAL) -> Urge:
+def subject(ticket: Ticket) -> str:
+    """How an in-app text names a ticket: number and category, never the title (it often carries the citizen's name)."""
+    return f"{ticket.number} {ticket.category.name}"
+
+
+def record_urge(ticket: Ticket, assignment: Assignment, actor, now, message: str, source: str = Urge.Source.MANUAL,
+                notify: bool = True) -> Urge:
     """Write one urge on an open assignment of a ticket the caller has locked: timeline, audit, the unit's staff told.
 
-    The deadline scan calls this too (source auto, actor None), so every urge is counted the same way.
+    The deadline scan calls this too (source auto, actor None, notify=False: its 已超期 notice already says so),
+    so every urge is counted the same way.
     """
     if ticket.state in DONE_STATES:
         raise InvalidState(f"工单当前状态为“{ticket.get_state_display()}”，不能催办")
@@ -63,8 +69,9 @@ def record_urge(ticket: Ticket, assignment: Assignment, actor, now, message: str
     append_event(ticket, actor, now, "urge", f"{label}{assignment.unit.name}（{assignment.get_role_display()}）：{message}",
                  urge=urge.pk, assignment=assignment.pk, unit=assignment.unit_id, source=source)
     audit(actor, "ticket.urge", urge, ticket=ticket.number, unit=assignment.unit_id, source=source)
-    notify(unit_staff([assignment.unit_id]), "urged", f"催办：{ticket.number} {ticket.title}",
-           f"{assignment.unit.name}承办的工单{ticket.number}被{label}：{message}", ticket=ticket, now=now)
+    if notify:
+        send(unit_staff([assignment.unit_id]), "urged", f"催办：{subject(ticket)}",
+             f"{assignment.unit.name}承办的工单{ticket.number}被{label}：{message}", ticket=ticket, now=now)
     return urge
 
 
@@ -103,8 +110,8 @@ def do_supervise(actor, ticket_id, *, note: str, due_date, now=None) -> Supervis
                      supervision=sup.pk, due_date=due.isoformat())
         audit(actor, "ticket.supervise", sup, ticket=ticket.number, due_date=due.isoformat())
         units = responsible_unit_ids([ticket.pk]).get(ticket.pk, set())
-        notify(unit_staff(units), "supervised", f"领导督办：{ticket.number} {ticket.title}",
-               f"要求{due:%Y年%m月%d日}前办结。督办意见：{note}", ticket=ticket, now=now)
+        send(unit_staff(units), "supervised", f"领导督办：{subject(ticket)}",
+             f"要求{due:%Y年%m月%d日}前办结。督办意见：{note}", ticket=ticket, now=now)
     return sup
 
 

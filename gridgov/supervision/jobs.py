@@ -2,18 +2,17 @@
 
 from django.db import transaction
 
-from gridgov.accounts.people import unit_staff
+from gridgov.accounts.people import responsible_unit_ids, unit_staff
 from gridgov.core import clock
 from gridgov.notifications.api import notify
 from gridgov.supervision.models import DigestRun, Supervision
-from gridgov.supervision.people import responsible_unit_ids
 from gridgov.tickets.states import DONE_STATES
 
 
 def _line(sup: Supervision, today) -> str:
     t = sup.ticket
     late = "（已逾期）" if sup.due_date < today else ""
-    return f"{t.number} {t.title}：要求{sup.due_date:%Y-%m-%d}前办结{late}，当前{t.get_state_display()}"
+    return f"{t.number} {t.category.name}：要求{sup.due_date:%Y-%m-%d}前办结{late}，当前{t.get_state_display()}"
 
 
 def send_daily_digests(now=None) -> int:
@@ -24,7 +23,7 @@ def send_daily_digests(now=None) -> int:
     now = now or clock.now()
     today = clock.local_date(now)
     sups = list(Supervision.objects.filter(ended_at__isnull=True).exclude(ticket__state__in=DONE_STATES)
-                .select_related("ticket").order_by("due_date", "ticket__number"))
+                .select_related("ticket__category").order_by("due_date", "ticket__number"))
     units_of = responsible_unit_ids(s.ticket_id for s in sups)
     per_leader: dict[int, tuple] = {}
     for sup in sups:

@@ -5,13 +5,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gridgov.supervision.models import Urge
+from gridgov.accounts.people import dispatchers_for
+from gridgov.alerts import scan as scan_module
 from gridgov.alerts.models import AlertRecord
 from gridgov.alerts.scan import scan
+from gridgov.supervision.models import Urge
 from gridgov.notifications.models import Notification
 from gridgov.tickets import actions
 from gridgov.tickets.models import Assignment, Ticket, TimelineEvent
 from tests.conftest import MONDAY_10AM, freeze_clock
+from tests.factories import GrantFactory, UserFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -23,8 +26,8 @@ def cst(m, d, hh=0, mm=0):
 @pytest.fixture
 def lead(world):
     """A signed assignment dispatched Monday 2026-03-02 10:00, due (by hand) Wednesday 17:30: 20 working hours."""
-    t = actions.do_receive(world.operator, channel="h12345", category=world.cat_noise.code, title="噪音", description="夜间噪音",
-                           lon=0.5, lat=0.5, now=MONDAY_10AM)
+    t = actions.do_receive(world.operator, channel="h12345", category=world.cat_noise.code, title="张三反映夜间噪音",
+                           description="夜间噪音", lon=0.5, lat=0.5, now=MONDAY_10AM)
     actions.do_dispatch(world.dispatcher, t.pk, lead_unit_id=world.unit_a.pk, now=MONDAY_10AM)
     a = Assignment.objects.get(ticket=t, unit=world.unit_a)
     actions.do_sign(world.handler_a, t.pk, assignment_id=a.pk, now=MONDAY_10AM + dt.timedelta(minutes=10))
@@ -54,6 +57,12 @@ def test_each_level_fires_once_at_its_time_and_tells_the_right_people(world, lea
     # The day the deadline lapses the unit is urged automatically, counted with the hand urges (催办次数).
     [urge] = Urge.objects.filter(assignment=lead)
     assert urge.source == Urge.Source.AUTO and urge.by_id is None and len(events(lead, "urge")) == 1
+    # … and told once: the 已超期 notice says it all, no second "urged" one; the leader hears nothing yet.
+    assert Notification.objects.filter(user=world.handler_a).exclude(kind="warning").count() == 1
+    assert not Notification.objects.filter(user=world.leader_a).exists()
+    [note] = told(world.handler_a, "overdue")
+    assert lead.ticket.number in note.title and world.cat_noise.name in note.title
+    assert "张三" not in note.title + note.body  # the title names the citizen
 
     # Four working hours after the deadline: Thursday 09:00–12:00 and 13:30–14:30.
     assert scan(cst(3, 5, 14, 30))["escalate_leader"] == 0
@@ -85,6 +94,67 @@ def test_a_deadline_found_already_past_is_not_warned_about_afterwards(world, lea
     assert counts == {"warn": 0, "overdue": 1, "escalate_leader": 0, "escalate_centre": 0}
     assert events(lead, "warn") == [] and told(world.handler_a, "warning") == []
     assert AlertRecord.objects.filter(level="warn", notified=0).count() == 1
+
+
+def test_levels_found_together_are_recorded_and_only_the_highest_announced(world, lead):
+    # Found a working day after the deadline (first install, a worker outage): all four levels at once.
+    counts = scan(cst(3, 5, 17, 31))
+    assert counts == {"warn": 0, "overdue": 0, "escalate_leader": 0, "escalate_centre": 1}
+    quiet = AlertRecord.objects.filter(notified=0).values_list("level", flat=True)
+    assert sorted(quiet) == sorted(["warn", "overdue", "escalate_leader"])
+    assert [e.verb for e in TimelineEvent.objects.filter(ticket_id=lead.ticket_id, actor__isnull=True)] == ["escalate"]
+    assert not Urge.objects.exists()  # a lapse found this late is history, not an urge
+    assert len(told(world.handler_a, "escalated")) == 1 and len(told(world.dispatcher, "escalated")) == 1
+    assert Notification.objects.filter(user=world.handler_a).count() == 1
+    assert sum(scan(cst(3, 9, 12)).values()) == 0
+
+
+def test_a_lapse_found_within_a_working_day_is_still_urged(world, lead):
+    assert scan(cst(3, 5, 10))["overdue"] == 1
+    assert Urge.objects.filter(assignment=lead, source=Urge.Source.AUTO).count() == 1
+
+
+def test_a_lapse_found_later_than_a_working_day_is_announced_but_not_urged(world, lead, settings):
+    settings.GRIDGOV_ESCALATE_LEADER_AFTER = 70
+    settings.GRIDGOV_ESCALATE_CENTRE_AFTER = 70
+    assert scan(cst(3, 9, 10))["overdue"] == 1
+    assert len(told(world.handler_a, "overdue")) == 1 and not Urge.objects.exists()
+
+
+def test_the_scan_can_be_limited_to_some_assignments(world, lead):
+    assert sum(scan(cst(3, 4, 17, 31), assignment_ids=[lead.pk + 1000]).values()) == 0
+    assert not AlertRecord.objects.exists()
+    assert scan(cst(3, 4, 17, 31), assignment_ids=[lead.pk])["overdue"] == 1
+
+
+def test_one_bad_row_is_logged_and_skipped(world, lead, monkeypatch, caplog):
+    t = actions.do_receive(world.operator, channel="h12345", category=world.cat_noise.code, title="噪音", description="夜间噪音",
+                           lon=0.5, lat=0.5, now=MONDAY_10AM)
+    actions.do_dispatch(world.dispatcher, t.pk, lead_unit_id=world.unit_b.pk, now=MONDAY_10AM)
+    bad = Assignment.objects.get(ticket=t)
+    Assignment.objects.filter(pk=bad.pk).update(sign_deadline=cst(2, 1), handle_deadline=cst(2, 2))  # crafted: a broken row
+    real = scan_module.alert_times
+
+    def alert_times(start, deadline, *args, **kw):
+        if deadline in (cst(2, 1), cst(2, 2)):
+            raise ValueError("no working time before the deadline")
+        return real(start, deadline, *args, **kw)
+
+    monkeypatch.setattr(scan_module, "alert_times", alert_times)
+    assert scan(cst(3, 4, 17, 31))["overdue"] == 1  # the good row still acted on
+    assert AlertRecord.objects.filter(assignment=bad).count() == 0
+    assert f"交办记录 {bad.pk} 处理失败" in caplog.text
+
+
+def test_an_unlocated_ticket_escalates_only_to_district_wide_dispatchers(world, lead):
+    street = UserFactory(username="street_dispatcher")
+    GrantFactory(user=street, role="dispatcher", area=world.street_a)
+    assert dispatchers_for(None) == [world.dispatcher]
+    assert set(dispatchers_for(world.grid_a1.code)) == {world.dispatcher, street}
+    assert dispatchers_for(world.grid_b1.code) == [world.dispatcher]
+    Ticket.objects.filter(pk=lead.ticket_id).update(area=None)
+    scan(cst(3, 5, 17, 31))
+    assert len(told(world.dispatcher, "escalated")) == 1 and told(street, "escalated") == []
 
 
 def test_an_extension_brings_fresh_warnings_for_the_new_deadline(world, lead):

@@ -37,6 +37,8 @@ def test_demo_builds_once_then_reuses_and_resets(tmp_path):
         kinds = {k for (k,) in conn.execute("select n.kind from notifications_notification n join accounts_user u on u.id = n.user_id "
                                             "where u.username = 'handler'")}
     assert {"warn", "overdue", "urge", "escalate"} <= set(verbs)
+    assert verbs.count("urge") == 2 and verbs.count("escalate") == 2  # the automatic and the hand urge; leader, centre
+    assert verbs.index("warn") < verbs.index("overdue") < verbs.index("urge") < verbs.index("escalate")
     assert {"warning", "overdue", "urged", "escalated"} <= kinds
     events = _count(db, "tickets_timelineevent")
 

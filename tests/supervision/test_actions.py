@@ -36,6 +36,7 @@ def test_the_centre_urges_an_open_assignment(world, clock):
     for person in (world.handler_a, world.leader_a):
         [n] = _notified(person, "urged")
         assert n.ticket_id == t.pk and t.number in n.title and "请今日内签收" in n.body
+        assert world.cat_noise.name in n.title and t.title not in n.title + n.body  # the title may name the citizen
     assert not _notified(world.handler_b, "urged") and not _notified(world.dispatcher, "urged")
     t.refresh_from_db()
     assert t.state == "dispatched"  # an urge changes no state
@@ -87,6 +88,15 @@ def test_urging_is_the_centres_and_only_for_open_assignments(world, clock):
     assert actions.do_urge(world.admin, fresh.pk, assignment_id=fresh.assignments.get().pk, message="管理员催办").by == world.admin
 
 
+def test_record_urge_can_leave_the_telling_to_its_caller(world, clock):
+    t = street_ticket(world)
+    t.refresh_from_db()
+    a = t.assignments.select_related("unit").get()
+    urge = actions.record_urge(t, a, None, clock.at, "自动催办", source=Urge.Source.AUTO, notify=False)
+    assert urge.source == Urge.Source.AUTO and TimelineEvent.objects.filter(ticket=t, verb="urge").count() == 1
+    assert not Notification.objects.filter(kind="urged").exists()
+
+
 def test_a_leader_supervises_and_the_centre_ends_it(world, clock):
     t = street_ticket(world)
     sup = actions.do_supervise(world.viewer, t.pk, note="群众反映强烈，限期解决", due_date="2026-03-06")
@@ -95,7 +105,7 @@ def test_a_leader_supervises_and_the_centre_ends_it(world, clock):
     assert event.verb == "supervise" and "2026-03-06" in event.note
     for person in (world.handler_a, world.leader_a):
         [n] = _notified(person, "supervised")
-        assert n.ticket_id == t.pk
+        assert n.ticket_id == t.pk and t.number in n.title and t.title not in n.title + n.body
     with pytest.raises(InvalidState):
         actions.do_supervise(world.dispatcher, t.pk, note="再督办", due_date="2026-03-06")
     with pytest.raises(Forbidden):
@@ -133,6 +143,7 @@ def test_the_daily_digest_goes_once_a_day_to_the_responsible_leader(world, clock
     assert send_daily_digests() == 1
     [digest] = _notified(world.leader_a, "digest")
     assert t1.number in digest.body and t2.number in digest.body and other.number not in digest.body
+    assert world.cat_noise.name in digest.body and t1.title not in digest.body and t2.title not in digest.body
     assert "2件" in digest.title
     assert not _notified(world.handler_a, "digest")  # the leader's, not every handler's
     assert DigestRun.objects.get(user=world.leader_a).tickets == [t1.pk, t2.pk]
