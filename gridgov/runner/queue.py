@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import socket
+import threading
 import traceback
 import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from gridgov.core import clock
 from gridgov.runner.models import Job
@@ -106,6 +109,31 @@ def _settle(job: Job, worker: str, state: str, *, now, error: str = "", result=N
     return bool(Job.objects.filter(pk=job.pk, claimed_by=worker, state=S.RUNNING).update(**fields))
 
 
+@contextlib.contextmanager
+def _heartbeat(pk: int, worker: str):
+    """Keep extending the claim while the job runs, so a long job is not taken over by another worker."""
+    stop = threading.Event()
+
+    def beat():
+        interval = lease_seconds() / 3
+        try:
+            while not stop.wait(interval):
+                # Real time, not clock.now(): the lease guards against real workers, whatever a test froze.
+                until = timezone.now() + dt.timedelta(seconds=lease_seconds())
+                if not Job.objects.filter(pk=pk, claimed_by=worker, state=S.RUNNING).update(claimed_until=until):
+                    return  # the claim was lost (settled or taken over): nothing left to keep
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _jsonable(value):
     return value if isinstance(value, (dict, list, str, int, float, bool, type(None))) else str(value)
 
@@ -116,7 +144,8 @@ def run(job: Job, worker: str) -> str:
 
     started = clock.now()
     try:
-        result = resolve(job.func)(**(job.args or {}))
+        with _heartbeat(job.pk, worker):
+            result = resolve(job.func)(**(job.args or {}))
     except Exception:  # noqa: BLE001 - any failure of the job is recorded and retried, never kills the worker
         error = traceback.format_exc(limit=8)[-4000:]
         now = clock.now()

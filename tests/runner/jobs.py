@@ -27,3 +27,9 @@ def slow_first_time(marker: str, done: str):
         time.sleep(120)
     Path(done).write_text("done")
     return "finished"
+
+
+def nap(seconds: float):
+    """Take a while: longer than the claim's lease."""
+    time.sleep(seconds)
+    return "rested"

@@ -161,3 +161,22 @@ def test_worker_help_works():
     out = subprocess.run([sys.executable, "-m", "gridgov", "worker", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "--once" in out.stdout and "--loop" in out.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_longer_than_its_lease_keeps_its_claim(settings):
+    """The running worker's heartbeat extends the claim, so a second worker does not take the job over."""
+    import threading
+    import time
+
+    settings.GRIDGOV_RUNNER_LEASE = 0.6  # the heartbeat renews every 0.2 s
+    job = queue.enqueue("tests.runner.jobs.nap", {"seconds": 1.5})
+    mine = queue.claim("worker-a")
+    outcome = {}
+    runner = threading.Thread(target=lambda: outcome.setdefault("state", queue.run(mine, "worker-a")))
+    runner.start()
+    time.sleep(1.0)  # well past the original lease
+    assert queue.claim("worker-b") is None
+    runner.join()
+    job.refresh_from_db()
+    assert outcome["state"] == Job.State.DONE and (job.state, job.attempts) == (Job.State.DONE, 1)
