@@ -164,14 +164,19 @@ def ticket_filter(period: Period, scope: Scope, via: str = "") -> Q:
     return q
 
 
-def assignments_in(period: Period, scope: Scope):
-    """The assignments of the tickets in a period and scope (only the scope's units, if it names any)."""
-    qs = Assignment.objects.filter(ticket_filter(period, scope, "ticket__"))
+def _unit_records(qs, via: str, period: Period, scope: Scope):
+    """Records held by units (assignments, summons, urges) on the tickets of a period and scope, the scope's units only."""
+    qs = qs.filter(ticket_filter(period, scope, via))
     if scope.unit is not None:
         qs = qs.filter(unit_id=scope.unit)
     if scope.unit_group:
         qs = qs.filter(unit__group=scope.unit_group)
     return qs
+
+
+def assignments_in(period: Period, scope: Scope):
+    """The assignments of the tickets in a period and scope (only the scope's units, if it names any)."""
+    return _unit_records(Assignment.objects.all(), "ticket__", period, scope)
 
 
 def _stored_from_tickets(period: Period, scope: Scope, by, basis: str) -> dict:
@@ -206,22 +211,12 @@ def _live(period: Period, scope: Scope, by, basis: str, now=None) -> dict:
 
 def summons_in(period: Period, scope: Scope):
     """The 吹哨报到 summons on the tickets of a period and scope (only the scope's units, if it names any)."""
-    qs = WhistleSummons.objects.filter(ticket_filter(period, scope, "whistle__ticket__"))
-    if scope.unit is not None:
-        qs = qs.filter(unit_id=scope.unit)
-    if scope.unit_group:
-        qs = qs.filter(unit__group=scope.unit_group)
-    return qs
+    return _unit_records(WhistleSummons.objects.all(), "whistle__ticket__", period, scope)
 
 
 def urges_in(period: Period, scope: Scope):
     """The 催办 records on the tickets of a period and scope (only those urging the scope's units, if it names any)."""
-    qs = Urge.objects.filter(ticket_filter(period, scope, "ticket__"))
-    if scope.unit is not None:
-        qs = qs.filter(unit_id=scope.unit)
-    if scope.unit_group:
-        qs = qs.filter(unit__group=scope.unit_group)
-    return qs
+    return _unit_records(Urge.objects.all(), "ticket__", period, scope)
 
 
 def counts(period: Period, scope: Scope = Scope(), by: str | None = None, basis: str | None = None, now=None,
